@@ -1,0 +1,44 @@
+//! The auth module: Clerk-compatible identity, users, cart and addresses, and accounts of our own (issue 5 fills it in).
+//!
+//! Today it is the frame only: the module is compiled, started and documented like the
+//! others, and serves no route yet.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use hme_kernel::module::{HttpModule, Platform};
+use utoipa::OpenApi;
+
+/// The auth module's OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(tags((name = "auth", description = "Clerk-compatible identity, users, cart and addresses, and accounts of our own (issue 5 fills it in)")))]
+struct ApiDoc;
+
+/// The auth module, built by the composition root.
+pub struct AuthModule {
+    _platform: Platform,
+}
+
+impl AuthModule {
+    /// Builds the module from the shared platform.
+    pub fn build(platform: &Platform) -> Arc<Self> {
+        Arc::new(Self { _platform: platform.clone() })
+    }
+
+    /// The module's OpenAPI document (needs no backend).
+    pub fn api_doc() -> utoipa::openapi::OpenApi {
+        ApiDoc::openapi()
+    }
+}
+
+impl HttpModule for AuthModule {
+    fn name(&self) -> &'static str {
+        "auth"
+    }
+
+    fn configure(&self, _cfg: &mut web::ServiceConfig) {}
+
+    fn openapi(&self) -> utoipa::openapi::OpenApi {
+        Self::api_doc()
+    }
+}

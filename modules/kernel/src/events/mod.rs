@@ -1,0 +1,112 @@
+//! Events between modules: the envelope, the [`EventBus`] port and its adapters.
+//!
+//! Wiring (contract `events.md`): RabbitMQ topic exchange `events`, routing key = the
+//! event type (`order.created`), persistent JSON bodies. Without a broker the embedded
+//! adapter keeps the same guarantees on one machine over a redb outbox.
+
+pub mod embedded;
+mod envelope;
+mod rabbitmq;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use embedded::EmbeddedEventBus;
+pub use envelope::EventEnvelope;
+pub use rabbitmq::{RabbitEventBus, RabbitSettings};
+
+/// Why publishing or subscribing failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    /// The broker or outbox could not take the event; nothing was accepted.
+    #[error("event transport unavailable: {0}")]
+    Unavailable(String),
+    /// The event could not be encoded.
+    #[error("event could not be encoded: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// How a handler failed.
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    /// A passing failure (SMTP down...): retried later with backoff.
+    #[error("retryable: {0}")]
+    Retry(String),
+    /// The event can never succeed (bad data): dead-lettered at once.
+    #[error("permanent: {0}")]
+    Permanent(String),
+}
+
+/// A consumer of events. Handlers may see an event more than once and must be
+/// idempotent by [`EventEnvelope::id`].
+#[async_trait]
+pub trait EventHandler: Send + Sync {
+    /// A stable name; the queue name on the broker, the consumer key in the outbox.
+    fn consumer(&self) -> &str;
+    /// Routing-key patterns wanted: exact types (`order.created`), `*` for one word,
+    /// `#` for any number of words (AMQP topic rules).
+    fn event_types(&self) -> Vec<String>;
+    /// Handles one event. Ok acknowledges it.
+    async fn handle(&self, event: &EventEnvelope) -> Result<(), HandlerError>;
+}
+
+/// The event bus port.
+///
+/// `publish` returns Ok only once the event is durable: written to the embedded
+/// outbox, or confirmed by the broker. After that it is delivered at least once to every
+/// consumer subscribed to its type, retried with backoff, and dead-lettered after a
+/// bounded number of attempts without blocking the events behind it.
+#[async_trait]
+pub trait EventBus: Send + Sync {
+    /// The adapter's name, for logs and readiness.
+    fn name(&self) -> &'static str;
+    /// Durably accepts an event for delivery.
+    async fn publish(&self, event: &EventEnvelope) -> Result<(), EventError>;
+    /// Registers a consumer and starts delivering to it in the background.
+    async fn subscribe(&self, handler: Arc<dyn EventHandler>) -> Result<(), EventError>;
+}
+
+/// AMQP topic matching: `*` is exactly one word, `#` zero or more.
+pub fn topic_matches(pattern: &str, routing_key: &str) -> bool {
+    fn go(p: &[&str], k: &[&str]) -> bool {
+        match (p.first(), k.first()) {
+            (None, None) => true,
+            (Some(&"#"), _) => go(&p[1..], k) || (!k.is_empty() && go(p, &k[1..])),
+            (Some(&"*"), Some(_)) => go(&p[1..], &k[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &k[1..]),
+            _ => false,
+        }
+    }
+    let p: Vec<&str> = pattern.split('.').collect();
+    let k: Vec<&str> = routing_key.split('.').collect();
+    go(&p, &k)
+}
+
+/// Delay before retry number `attempt` (1-based): `base * 2^(attempt-1)`, capped.
+pub fn backoff(base_ms: u64, attempt: u32, cap_ms: u64) -> std::time::Duration {
+    let ms = base_ms.saturating_mul(1u64 << attempt.saturating_sub(1).min(20));
+    std::time::Duration::from_millis(ms.min(cap_ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_patterns_follow_amqp_rules() {
+        assert!(topic_matches("order.created", "order.created"));
+        assert!(topic_matches("order.*", "order.status_changed"));
+        assert!(!topic_matches("order.*", "order.status.changed"));
+        assert!(topic_matches("#", "product.deleted"));
+        assert!(topic_matches("order.#", "order"));
+        assert!(!topic_matches("product.deleted", "order.created"));
+    }
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff(100, 1, 10_000).as_millis(), 100);
+        assert_eq!(backoff(100, 3, 10_000).as_millis(), 400);
+        assert_eq!(backoff(100, 30, 10_000).as_millis(), 10_000);
+    }
+}

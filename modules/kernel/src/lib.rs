@@ -1,0 +1,26 @@
+//! The kernel: the small pieces every hme module shares.
+//!
+//! - [`error`]: the one error type, rendered as the legacy `{success:false, message}` body.
+//! - [`auth`]: session-token verification and the [`auth::Principal`] extractor.
+//! - [`events`]: the event envelope, the [`events::EventBus`] port and its adapters.
+//! - [`cache`]: the [`cache::Cache`] port and its adapters (in-process, Redis).
+//! - [`backends`]: connections to documents storage (MongoDB or embedded redb).
+//! - [`health`]: the readiness probe each backend answers.
+//! - [`module`]: what a feature module hands the composition root.
+
+pub mod auth;
+pub mod backends;
+pub mod cache;
+pub mod dates;
+pub mod error;
+pub mod events;
+pub mod health;
+pub mod ids;
+pub mod json;
+pub mod module;
+pub mod ports;
+pub mod redact;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use error::{ApiError, ApiResult};

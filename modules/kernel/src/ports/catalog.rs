@@ -1,0 +1,84 @@
+//! The catalog port: what other modules (orders) ask the products module about products.
+//!
+//! In one process the products module answers it directly; split into services an HTTP
+//! client does. It carries no framework types.
+//!
+//! Promises:
+//! - [`Catalog::products_by_ids`] returns the products that exist among the ids asked,
+//!   once each, in the order first asked; unknown and malformed ids are left out (the
+//!   caller compares lengths to spot them).
+//! - [`Catalog::reserve`] is all-or-nothing and atomic: either every line's quantity is
+//!   taken from stock or nothing is. Concurrent reservations never oversell: stock never
+//!   goes below zero. A product without a `stock` count has unlimited stock but must be
+//!   `inStock`. Reserving again with a `reservation_id` that is already reserved does
+//!   nothing and returns Ok (retries are safe).
+//! - [`Catalog::release`] gives back what the reservation `reservation_id` took, once:
+//!   releasing again, or releasing an id that never reserved, does nothing and returns
+//!   Ok. A released id is spent: a later `reserve` with it answers
+//!   [`CatalogError::Released`].
+//!
+//! Errors: [`CatalogError::NotFound`] and [`CatalogError::OutOfStock`] are answers about
+//! the request (show them to the customer); [`CatalogError::Unavailable`] means the
+//! storage could not be reached or answered unexpectedly: nothing is known to have
+//! changed, retrying later with the same reservation id is safe.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+/// What an order needs to know about a product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogProduct {
+    /// The product's `_id` as 24 hex characters.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The list price, PKR.
+    pub price: f64,
+    /// The offer price, PKR (0 when there is no offer).
+    pub offer_price: f64,
+    /// What one unit costs now: `offer_price` when above 0, else `price`.
+    pub unit_price: f64,
+    /// Whether the seller sells it now.
+    pub in_stock: bool,
+    /// Units left; None means the product does not count stock (unlimited).
+    pub stock: Option<i64>,
+    /// The first image URL, if any.
+    pub image: Option<String>,
+}
+
+/// Why a catalog call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum CatalogError {
+    /// No product has this id (the id as given).
+    #[error("product {0} not found")]
+    NotFound(String),
+    /// The product cannot supply the quantity: `available` units are left (0 when the
+    /// product is marked out of stock).
+    #[error("product {product_id} is out of stock ({available} available)")]
+    OutOfStock {
+        /// The product's id.
+        product_id: String,
+        /// Units that could be reserved now.
+        available: i64,
+    },
+    /// The reservation id was already released; reservation ids are single-use.
+    #[error("reservation {0} was already released")]
+    Released(String),
+    /// The catalog could not be reached; nothing is known to have changed.
+    #[error("catalog unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// The catalog port (see the module documentation for its promises).
+#[async_trait]
+pub trait Catalog: Send + Sync {
+    /// The existing products among `ids` (24-hex strings), once each, in request order.
+    async fn products_by_ids(&self, ids: &[String]) -> Result<Vec<CatalogProduct>, CatalogError>;
+    /// Takes `qty` units of each `(product_id, qty)` line from stock, all or nothing.
+    async fn reserve(&self, reservation_id: &str, lines: &[(String, u32)]) -> Result<(), CatalogError>;
+    /// Gives back what the reservation took. `lines` is what the caller believes it
+    /// reserved; the recorded reservation is authoritative when it exists.
+    async fn release(&self, reservation_id: &str, lines: &[(String, u32)]) -> Result<(), CatalogError>;
+}

@@ -1,0 +1,80 @@
+//! Test support shared by every crate's tests (feature `testing`): fixed RSA test keys
+//! and a token issuer producing Clerk-shaped session tokens.
+
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use serde_json::json;
+
+use crate::auth::{TokenSettings, TokenVerifier};
+
+/// The public half of the test key, as `CLERK_JWT_KEY` would hold it.
+pub const TEST_PUBLIC_PEM: &str = include_str!("../testdata/test-rsa-public.pem");
+/// The private half, which signs test tokens.
+pub const TEST_PRIVATE_PEM: &str = include_str!("../testdata/test-rsa-private.pem");
+/// Another key pair's private half: tokens signed with it must be refused.
+pub const OTHER_PRIVATE_PEM: &str = include_str!("../testdata/other-rsa-private.pem");
+
+/// Seconds since the epoch.
+pub fn now_secs() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Signs `claims` with RS256 and the given private key.
+pub fn sign(claims: &serde_json::Value, private_pem: &str) -> String {
+    let key = EncodingKey::from_rsa_pem(private_pem.as_bytes()).unwrap_or_else(|e| panic!("test key: {e}"));
+    encode(&Header::new(Algorithm::RS256), claims, &key).unwrap_or_else(|e| panic!("sign: {e}"))
+}
+
+/// A valid Clerk-shaped session token for `sub`, with `metadata.role` when given.
+pub fn clerk_token(sub: &str, role: Option<&str>) -> String {
+    let now = now_secs();
+    let mut claims = json!({"sub": sub, "iat": now, "nbf": now - 5, "exp": now + 600, "azp": "http://localhost:3000", "sid": "sess_test"});
+    if let Some(role) = role {
+        claims["metadata"] = json!({"role": role});
+    }
+    sign(&claims, TEST_PRIVATE_PEM)
+}
+
+/// Token settings that accept [`clerk_token`]s.
+pub fn token_settings() -> TokenSettings {
+    TokenSettings { clerk_public_key_pem: Some(TEST_PUBLIC_PEM.to_owned()), leeway_secs: 5, ..Default::default() }
+}
+
+/// A verifier that accepts [`clerk_token`]s.
+pub fn verifier() -> TokenVerifier {
+    TokenVerifier::new(&token_settings()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The value of an environment variable naming a test service (set by
+/// `scripts/test.sh`). None when absent, unless `HME_TEST_REQUIRE_SERVICES=1`, in
+/// which case a missing service is a test failure rather than a skip.
+pub fn service_env(name: &str) -> Option<String> {
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ if std::env::var("HME_TEST_REQUIRE_SERVICES").as_deref() == Ok("1") => {
+            panic!("{name} is not set but HME_TEST_REQUIRE_SERVICES=1: run the tests through scripts/test.sh")
+        }
+        _ => {
+            eprintln!("skipping: {name} is not set (run scripts/test.sh for the full suite)");
+            None
+        }
+    }
+}
+
+/// A unique name for per-test isolation (database names, key prefixes, queues).
+pub fn unique_name(prefix: &str) -> String {
+    format!("{prefix}_{}", uuid::Uuid::new_v4().simple())
+}
+
+/// Connects to the test MongoDB (`HME_TEST_MONGODB_URI`) with a fresh database.
+pub async fn mongo_test_db() -> Option<mongodb::Database> {
+    let uri = service_env("HME_TEST_MONGODB_URI")?;
+    let name = unique_name("t");
+    Some(crate::backends::connect_mongo(&uri, Some(4), Some(&name)).await.unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// A fresh embedded database in a temporary folder (kept alive by the returned guard).
+pub fn embedded_test_db() -> (std::sync::Arc<redb::Database>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = crate::backends::open_embedded(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    (db, dir)
+}

@@ -1,0 +1,147 @@
+//! The MongoDB adapter: collection `products` (shared with the mongoose app) and
+//! `stock_reservations`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use hme_kernel::backends::BackendError;
+use hme_kernel::ports::CatalogError;
+use mongodb::bson::{doc, oid::ObjectId, Document};
+use mongodb::options::ReturnDocument;
+use mongodb::{Collection, Database, IndexModel};
+
+use super::mongo_query::{filter_document, sort_document};
+use crate::domain::{ListQuery, Product, ProductPatch};
+use crate::store::{ListPage, ProductStore, StockLine, StoreError};
+
+/// [`ProductStore`] on MongoDB.
+pub struct MongoProductStore {
+    pub(super) products: Collection<Document>,
+    pub(super) reservations: Collection<Document>,
+    text_index: bool,
+}
+
+pub(super) fn unavailable(e: mongodb::error::Error) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+/// Reads documents, skipping (with a warning) any that is not a readable product.
+pub(super) fn decode_all(docs: Vec<Document>) -> Vec<Product> {
+    docs.iter()
+        .filter_map(|d| match Product::from_document(d) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                tracing::warn!(error = %e, "skipping an unreadable product document");
+                None
+            }
+        })
+        .collect()
+}
+
+fn decode_one(d: Option<Document>) -> Result<Option<Product>, StoreError> {
+    d.map(|d| Product::from_document(&d).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+}
+
+/// The contract's indexes (collections.md): mongoose's `index: true` paths, the
+/// compound ones and the text index. Same keys, so the same default names as mongoose.
+fn product_indexes() -> Vec<Document> {
+    let mut keys: Vec<Document> = ["userId", "name", "price", "category", "date", "inStock", "promotion", "tags"]
+        .iter()
+        .map(|f| doc! {*f: 1})
+        .collect();
+    keys.push(doc! {"category": 1, "price": 1});
+    keys.push(doc! {"category": 1, "inStock": 1});
+    keys.push(doc! {"promotion": 1, "date": -1});
+    keys.push(doc! {"userId": 1, "date": -1});
+    keys.push(doc! {"name": "text", "description": "text", "tags": "text"});
+    keys
+}
+
+impl MongoProductStore {
+    /// Opens the collections and creates the indexes idempotently. An index the server
+    /// refuses (SecantusDB has no text index: error 67) is logged and skipped; search
+    /// then uses a case-insensitive regex instead of `$text`.
+    pub async fn open(db: &Database) -> Result<Self, BackendError> {
+        let products = db.collection::<Document>("products");
+        for keys in product_indexes() {
+            if let Err(e) = products.create_index(IndexModel::builder().keys(keys.clone()).build()).await {
+                tracing::warn!(index = %keys, error = %e, "products: index not created; carrying on");
+            }
+        }
+        let text_index = Self::has_text_index(&products).await.map_err(|e| BackendError(format!("MongoDB: listing product indexes: {e}")))?;
+        tracing::info!(text_index, "products store: MongoDB");
+        Ok(Self { products, reservations: db.collection("stock_reservations"), text_index })
+    }
+
+    async fn has_text_index(products: &Collection<Document>) -> Result<bool, mongodb::error::Error> {
+        let indexes: Vec<IndexModel> = products.list_indexes().await?.try_collect().await?;
+        Ok(indexes.iter().any(|i| i.keys.values().any(|v| v.as_str() == Some("text"))))
+    }
+
+    /// Whether search uses the text index.
+    pub fn uses_text_index(&self) -> bool {
+        self.text_index
+    }
+}
+
+#[async_trait]
+impl ProductStore for MongoProductStore {
+    fn name(&self) -> &'static str {
+        "mongodb"
+    }
+
+    async fn insert(&self, product: &Product) -> Result<(), StoreError> {
+        self.products.insert_one(product.to_document()).await.map(|_| ()).map_err(unavailable)
+    }
+
+    async fn get(&self, id: &ObjectId) -> Result<Option<Product>, StoreError> {
+        decode_one(self.products.find_one(doc! {"_id": id}).await.map_err(unavailable)?)
+    }
+
+    async fn get_many(&self, ids: &[ObjectId]) -> Result<Vec<Product>, StoreError> {
+        let cursor = self.products.find(doc! {"_id": {"$in": ids.to_vec()}}).await.map_err(unavailable)?;
+        Ok(decode_all(cursor.try_collect().await.map_err(unavailable)?))
+    }
+
+    async fn list(&self, query: &ListQuery) -> Result<ListPage, StoreError> {
+        let filter = filter_document(&query.filter, self.text_index);
+        let mut find = self.products.find(filter.clone()).sort(sort_document(query.sort));
+        if let Some(p) = query.page {
+            find = find.skip(p.skip()).limit(i64::try_from(p.limit).unwrap_or(i64::MAX));
+        }
+        let docs: Vec<Document> = find.await.map_err(unavailable)?.try_collect().await.map_err(unavailable)?;
+        let products = decode_all(docs);
+        let total = match query.page {
+            Some(_) => self.products.count_documents(filter).await.map_err(unavailable)?,
+            None => products.len() as u64,
+        };
+        Ok(ListPage { products, total })
+    }
+
+    async fn update_owned(&self, id: &ObjectId, owner: &str, patch: &ProductPatch, now: DateTime<Utc>) -> Result<Option<Product>, StoreError> {
+        let update = doc! {"$set": patch.to_set_document(now)};
+        let found = self
+            .products
+            .find_one_and_update(doc! {"_id": id, "userId": owner}, update)
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(unavailable)?;
+        decode_one(found)
+    }
+
+    async fn delete_owned(&self, id: &ObjectId, owner: &str) -> Result<Option<Product>, StoreError> {
+        decode_one(self.products.find_one_and_delete(doc! {"_id": id, "userId": owner}).await.map_err(unavailable)?)
+    }
+
+    async fn count(&self) -> Result<u64, StoreError> {
+        self.products.count_documents(doc! {}).await.map_err(unavailable)
+    }
+
+    async fn reserve_stock(&self, reservation_id: &str, lines: &[StockLine], now: DateTime<Utc>) -> Result<(), CatalogError> {
+        self.reserve(reservation_id, lines, now).await
+    }
+
+    async fn release_stock(&self, reservation_id: &str, now: DateTime<Utc>) -> Result<(), CatalogError> {
+        self.release(reservation_id, now).await
+    }
+}

@@ -1,0 +1,77 @@
+//! The in-process [`Catalog`]: the products service answering the orders module.
+
+use async_trait::async_trait;
+use hme_kernel::dates::now_millis;
+use hme_kernel::ports::{Catalog, CatalogError, CatalogProduct};
+use mongodb::bson::oid::ObjectId;
+
+use crate::domain::Product;
+use crate::service::ProductsService;
+use crate::store::StockLine;
+
+fn to_catalog(p: &Product) -> CatalogProduct {
+    CatalogProduct {
+        id: p.id.to_hex(),
+        name: p.name.clone(),
+        price: p.price.get(),
+        offer_price: p.offer_price.get(),
+        unit_price: p.effective_price(),
+        in_stock: p.in_stock,
+        stock: p.stock(),
+        image: p.image.first().cloned(),
+    }
+}
+
+/// Parses the ids and merges repeated products; zero quantities are dropped.
+fn stock_lines(lines: &[(String, u32)]) -> Result<Vec<StockLine>, CatalogError> {
+    let mut out: Vec<StockLine> = Vec::with_capacity(lines.len());
+    for (id, qty) in lines {
+        let product_id = ObjectId::parse_str(id.trim()).map_err(|_| CatalogError::NotFound(id.clone()))?;
+        if *qty == 0 {
+            continue;
+        }
+        match out.iter_mut().find(|l| l.product_id == product_id) {
+            Some(l) => l.qty = l.qty.saturating_add(*qty),
+            None => out.push(StockLine { product_id, qty: *qty }),
+        }
+    }
+    Ok(out)
+}
+
+fn check_reservation_id(id: &str) -> Result<(), CatalogError> {
+    if id.trim().is_empty() || id.len() > 200 {
+        return Err(CatalogError::Unavailable("reservation id must be 1 to 200 characters".into()));
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Catalog for ProductsService {
+    async fn products_by_ids(&self, ids: &[String]) -> Result<Vec<CatalogProduct>, CatalogError> {
+        let mut wanted: Vec<ObjectId> = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Ok(oid) = ObjectId::parse_str(id.trim()) {
+                if !wanted.contains(&oid) {
+                    wanted.push(oid);
+                }
+            }
+        }
+        let found = self.store.get_many(&wanted).await?;
+        Ok(wanted.iter().filter_map(|id| found.iter().find(|p| &p.id == id)).map(to_catalog).collect())
+    }
+
+    async fn reserve(&self, reservation_id: &str, lines: &[(String, u32)]) -> Result<(), CatalogError> {
+        check_reservation_id(reservation_id)?;
+        let lines = stock_lines(lines)?;
+        self.store.reserve_stock(reservation_id, &lines, now_millis()).await?;
+        self.cache.invalidate().await;
+        Ok(())
+    }
+
+    async fn release(&self, reservation_id: &str, _lines: &[(String, u32)]) -> Result<(), CatalogError> {
+        check_reservation_id(reservation_id)?;
+        self.store.release_stock(reservation_id, now_millis()).await?;
+        self.cache.invalidate().await;
+        Ok(())
+    }
+}

@@ -1,0 +1,78 @@
+//! The HTTP face: one handler per file, registered and documented together.
+
+pub mod add;
+pub mod delete;
+pub mod edit;
+pub mod get_one;
+pub mod in_stock;
+pub mod list;
+pub mod promotion;
+pub mod responses;
+pub mod seller_list;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::service::ProductsService;
+
+/// Declares the `bearer` scheme (Clerk session token) the signed-in routes use.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The OpenAPI document of exactly the products routes.
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        list::list_products,
+        seller_list::seller_list,
+        add::add_product,
+        edit::edit_product,
+        delete::delete_product,
+        in_stock::set_in_stock,
+        promotion::set_promotion,
+        get_one::get_product,
+    ),
+    components(schemas(
+        responses::ProductJson,
+        responses::ListBody,
+        responses::ProductBody,
+        responses::AddedBody,
+        responses::UpdatedBody,
+        responses::DeletedBody,
+        responses::DeleteResult,
+        responses::ErrorBody,
+        crate::domain::AddProductBody,
+        crate::domain::EditProductBody,
+        crate::domain::DeleteBody,
+        crate::domain::InStockBody,
+        crate::domain::PromotionBody,
+    )),
+    modifiers(&BearerAuth),
+    tags((name = "products", description = "The catalog: legacy product routes and their extensions"))
+)]
+pub struct ProductsApi;
+
+/// Registers the routes. The named routes come before `/api/product/{id}`, so a wrong
+/// method on them answers 405 rather than reaching the id route.
+pub fn configure(cfg: &mut web::ServiceConfig, service: &Arc<ProductsService>) {
+    let data = web::Data::from(Arc::clone(service));
+    let resource = |path: &str| web::resource(path.to_owned()).app_data(data.clone());
+    cfg.service(resource("/api/product/list").route(web::get().to(list::list_products)))
+        .service(resource("/api/product/seller-list").route(web::get().to(seller_list::seller_list)))
+        .service(resource("/api/product/add").route(web::post().to(add::add_product)))
+        .service(resource("/api/product/edit").route(web::put().to(edit::edit_product)))
+        .service(resource("/api/product/delete").route(web::delete().to(delete::delete_product)))
+        .service(resource("/api/product/inStock").route(web::put().to(in_stock::set_in_stock)))
+        .service(resource("/api/product/promotion").route(web::put().to(promotion::set_promotion)))
+        .service(resource("/api/product/{id}").route(web::get().to(get_one::get_product)));
+}

@@ -1,0 +1,102 @@
+//! The products module: the catalog.
+//!
+//! - the seven legacy routes under `/api/product/...`, same methods, paths and bodies,
+//!   plus the additive extensions (list filters and pages, `GET /api/product/{id}`);
+//! - products stored in the `products` collection exactly as mongoose stores them
+//!   (see `migrations-docs/products.md`), behind the [`store::ProductStore`] port with a
+//!   MongoDB and an embedded (redb) adapter;
+//! - list and single-product reads served from the platform cache, invalidated on every
+//!   write, with ETags;
+//! - the cross-module [`hme_kernel::ports::Catalog`] (prices, stock reservations) for the
+//!   orders module;
+//! - `product.deleted` events, so the worker removes a deleted product's images.
+
+pub mod adapters;
+pub mod cache;
+mod catalog;
+pub mod domain;
+pub mod http;
+pub mod seed;
+pub mod service;
+pub mod settings;
+pub mod store;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use hme_kernel::backends::{BackendError, Documents};
+use hme_kernel::module::{HttpModule, Platform};
+use hme_kernel::ports::Catalog;
+use utoipa::OpenApi;
+
+pub use service::ProductsService;
+pub use settings::ProductsSettings;
+pub use store::{ProductStore, StoreError};
+
+/// The products module, built by the composition root.
+pub struct ProductsModule {
+    service: Arc<ProductsService>,
+}
+
+impl ProductsModule {
+    /// Builds the module on the platform's storage, creating indexes (MongoDB) or tables
+    /// (embedded) idempotently. An index the server refuses is logged and skipped.
+    pub async fn build(platform: &Platform, settings: ProductsSettings) -> Result<Arc<Self>, BackendError> {
+        let store: Arc<dyn ProductStore> = match &platform.documents {
+            Documents::Mongo(db) => Arc::new(adapters::MongoProductStore::open(db).await?),
+            Documents::Embedded(db) => Arc::new(adapters::EmbeddedProductStore::open(Arc::clone(db))?),
+        };
+        Ok(Self::with_store(platform, store, settings))
+    }
+
+    /// Builds the module on a given store (tests, other adapters).
+    pub fn with_store(platform: &Platform, store: Arc<dyn ProductStore>, settings: ProductsSettings) -> Arc<Self> {
+        let service = ProductsService::new(store, Arc::clone(&platform.cache), Arc::clone(&platform.events), settings);
+        Arc::new(Self { service: Arc::new(service) })
+    }
+
+    /// The OpenAPI document of the module's routes, without building it (for the
+    /// `openapi` and `routes` commands, which need no backend).
+    pub fn api_doc() -> utoipa::openapi::OpenApi {
+        http::ProductsApi::openapi()
+    }
+
+    /// The catalog port other modules call (in process).
+    pub fn catalog(&self) -> Arc<dyn Catalog> {
+        Arc::clone(&self.service) as Arc<dyn Catalog>
+    }
+
+    /// The service behind the routes.
+    pub fn service(&self) -> Arc<ProductsService> {
+        Arc::clone(&self.service)
+    }
+
+    /// Inserts the demo catalog (idempotent: fixed ids); returns how many products were
+    /// inserted, 0 when they all exist already.
+    pub async fn seed_demo(&self) -> Result<usize, StoreError> {
+        let mut inserted = 0;
+        for product in seed::demo_products() {
+            if self.service.insert_if_absent(&product).await? {
+                inserted += 1;
+            }
+        }
+        if inserted > 0 {
+            self.service.cache.invalidate().await;
+        }
+        Ok(inserted)
+    }
+}
+
+impl HttpModule for ProductsModule {
+    fn name(&self) -> &'static str {
+        "products"
+    }
+
+    fn configure(&self, cfg: &mut web::ServiceConfig) {
+        http::configure(cfg, &self.service);
+    }
+
+    fn openapi(&self) -> utoipa::openapi::OpenApi {
+        Self::api_doc()
+    }
+}

@@ -1,0 +1,10 @@
+//! The routes through actix's test service, on both backends where storage matters.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod cache;
+mod module;
+mod read;
+mod write;

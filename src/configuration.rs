@@ -1,0 +1,268 @@
+//! One typed `Settings`, layered: `config/default.toml`, then `config/<HME_ENV>.toml`,
+//! then the legacy Next.js variable names (`PORT`, `MONGODB_URI`, ...), then
+//! `HME__SECTION__KEY` variables (the most specific wins). Secrets are wrapped so they
+//! never print.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use config::{Config, ConfigError, Environment, File, Map, Source, Value, ValueKind};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// Every setting of the binary.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// HTTP server.
+    pub server: ServerSettings,
+    /// Embedded storage.
+    pub storage: StorageSettings,
+    /// MongoDB (documents). Unset: embedded storage.
+    pub mongodb: MongoSettings,
+    /// Redis (cache, rate limits). Unset: in-process.
+    pub redis: RedisSettings,
+    /// RabbitMQ (events). Unset: in-process over the embedded outbox.
+    pub rabbitmq: RabbitSettings,
+    /// In-process cache.
+    pub cache: CacheSettings,
+    /// Token verification.
+    pub auth: AuthSettings,
+    /// Cloudinary.
+    pub cloudinary: CloudinarySettings,
+    /// Email.
+    pub email: EmailSettings,
+    /// Where other modules run when they are not compiled in.
+    pub services: ServiceSettings,
+    /// Logging.
+    pub log: LogSettings,
+    /// The products module.
+    #[cfg(feature = "products")]
+    #[serde(default)]
+    pub products: hme_products::ProductsSettings,
+}
+
+/// HTTP server settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    /// Interface to bind.
+    pub host: String,
+    /// Port to bind; 0 picks a free one (tests).
+    pub port: u16,
+    /// Largest JSON body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    /// Origins allowed by CORS (exact, e.g. `https://shop.example`); empty: none.
+    pub cors_origins: Vec<String>,
+    /// Seconds in-flight requests get to finish on SIGTERM.
+    pub shutdown_timeout_secs: u64,
+    /// HTTP worker threads; 0 = one per core.
+    pub workers: usize,
+}
+
+/// Embedded storage settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StorageSettings {
+    /// Folder of the embedded database file and local files.
+    pub data_dir: PathBuf,
+}
+
+/// MongoDB settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MongoSettings {
+    /// Connection string; the database is the one in its path (`test` when none).
+    pub uri: Option<SecretString>,
+    /// Maximum pool size.
+    pub pool_size: Option<u32>,
+    /// Overrides the database named in the URI.
+    pub database: Option<String>,
+}
+
+/// Redis settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RedisSettings {
+    /// Connection URL.
+    pub url: Option<SecretString>,
+    /// Prefix of every key.
+    pub key_prefix: String,
+    /// Connection pool size.
+    pub pool_size: usize,
+}
+
+/// RabbitMQ settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RabbitSettings {
+    /// Connection URL.
+    pub url: Option<SecretString>,
+    /// The topic exchange.
+    pub exchange: String,
+    /// Prefix of every queue name.
+    pub queue_prefix: String,
+    /// Unacknowledged messages per consumer.
+    pub prefetch: u16,
+    /// Delivery attempts before dead-lettering.
+    pub max_attempts: u32,
+    /// First retry delay in ms (doubles per attempt).
+    pub retry_base_delay_ms: u64,
+}
+
+/// In-process cache settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CacheSettings {
+    /// Bytes the in-process cache may hold.
+    pub memory_max_bytes: u64,
+}
+
+/// Token verification settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    /// Clerk's PEM public key (`CLERK_JWT_KEY`).
+    pub clerk_jwt_key: Option<SecretString>,
+    /// Clerk's backend API key (`CLERK_SECRET_KEY`), for calls to Clerk.
+    pub clerk_secret_key: Option<SecretString>,
+    /// Clock skew allowed on `exp`/`nbf`, seconds.
+    pub leeway_secs: u64,
+    /// When non-empty, the accepted `azp` values.
+    pub authorized_parties: Vec<String>,
+    /// When set, the required `iss`.
+    pub issuer: Option<String>,
+}
+
+/// Cloudinary settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CloudinarySettings {
+    /// Cloud name.
+    pub cloud_name: Option<String>,
+    /// API key.
+    pub api_key: Option<String>,
+    /// API secret.
+    pub api_secret: Option<SecretString>,
+}
+
+/// Email settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EmailSettings {
+    /// `smtp://user:pass@host:587`; wins over user/pass.
+    pub smtp_url: Option<SecretString>,
+    /// Gmail account (legacy `EMAIL_USER`).
+    pub user: Option<String>,
+    /// Gmail app password (legacy `EMAIL_PASS`).
+    pub pass: Option<SecretString>,
+    /// The shop owner's address (legacy `EMAIL_TO`).
+    pub to: Option<String>,
+}
+
+/// Base URLs of modules that run elsewhere, and the secret internal calls carry.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServiceSettings {
+    /// Where the products module runs.
+    pub products_url: Option<String>,
+    /// Where the auth module runs.
+    pub auth_url: Option<String>,
+    /// Where the orders module runs.
+    pub orders_url: Option<String>,
+    /// Where the images module runs.
+    pub images_url: Option<String>,
+    /// Shared secret of internal endpoints.
+    pub service_token: Option<SecretString>,
+}
+
+/// Logging settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    /// `pretty` (human) or `json`.
+    pub format: String,
+    /// Default filter when `RUST_LOG` is unset.
+    pub level: String,
+}
+
+/// Legacy variable names honoured as they are, and the setting each one fills.
+pub const LEGACY_ENV: &[(&str, &str)] = &[
+    ("PORT", "server.port"),
+    ("MONGODB_URI", "mongodb.uri"),
+    ("MONGODB_POOLSIZE", "mongodb.pool_size"),
+    ("REDIS_URL", "redis.url"),
+    ("RABBITMQ_URL", "rabbitmq.url"),
+    ("CLERK_JWT_KEY", "auth.clerk_jwt_key"),
+    ("CLERK_SECRET_KEY", "auth.clerk_secret_key"),
+    ("CLOUDINARY_CLOUD_NAME", "cloudinary.cloud_name"),
+    ("CLOUDINARY_API_KEY", "cloudinary.api_key"),
+    ("CLOUDINARY_API_SECRET", "cloudinary.api_secret"),
+    ("EMAIL_USER", "email.user"),
+    ("EMAIL_PASS", "email.pass"),
+    ("EMAIL_TO", "email.to"),
+    ("SMTP_URL", "email.smtp_url"),
+    ("HME_PRODUCTS_URL", "services.products_url"),
+    ("HME_AUTH_URL", "services.auth_url"),
+    ("HME_ORDERS_URL", "services.orders_url"),
+    ("HME_IMAGES_URL", "services.images_url"),
+    ("HME_SERVICE_TOKEN", "services.service_token"),
+    ("HME_LOG_FORMAT", "log.format"),
+];
+
+/// The legacy names as a config source.
+#[derive(Debug, Clone)]
+struct LegacyEnv(Map<String, Value>);
+
+impl LegacyEnv {
+    fn from(env: &HashMap<String, String>) -> Self {
+        let origin = "legacy environment".to_owned();
+        let map = LEGACY_ENV
+            .iter()
+            .filter_map(|(var, key)| {
+                let v = env.get(*var).filter(|v| !v.trim().is_empty())?;
+                Some(((*key).to_owned(), Value::new(Some(&origin), ValueKind::String(v.clone()))))
+            })
+            .collect();
+        Self(map)
+    }
+}
+
+impl Source for LegacyEnv {
+    fn clone_into_box(&self) -> Box<dyn Source + Send + Sync> {
+        Box::new(self.clone())
+    }
+    fn collect(&self) -> Result<Map<String, Value>, ConfigError> {
+        Ok(self.0.clone())
+    }
+}
+
+impl Settings {
+    /// Loads settings from `config_dir` and the process environment.
+    pub fn load(config_dir: &Path) -> Result<Self, ConfigError> {
+        Self::load_from(config_dir, &std::env::vars().collect())
+    }
+
+    /// Loads settings from `config_dir` and the given environment (tests pass their own).
+    pub fn load_from(config_dir: &Path, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let profile = env.get("HME_ENV").cloned().unwrap_or_else(|| "local".to_owned());
+        let hme_env: Map<String, String> = env.iter().filter(|(k, _)| k.starts_with("HME__")).map(|(k, v)| (k.clone(), v.clone())).collect();
+        Config::builder()
+            .add_source(File::from(config_dir.join("default.toml")))
+            .add_source(File::from(config_dir.join(format!("{profile}.toml"))).required(false))
+            .add_source(LegacyEnv::from(env))
+            .add_source(
+                Environment::with_prefix("HME")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .list_separator(",")
+                    .with_list_parse_key("server.cors_origins")
+                    .with_list_parse_key("auth.authorized_parties")
+                    .try_parsing(true)
+                    .source(Some(hme_env)),
+            )
+            .build()?
+            .try_deserialize()
+    }
+}
+
+/// The config folder: `HME_CONFIG_DIR`, else `./config`, else the one beside the
+/// sources (so `cargo run` works from any folder of the checkout).
+pub fn default_config_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("HME_CONFIG_DIR") {
+        return PathBuf::from(dir);
+    }
+    let local = PathBuf::from("config");
+    if local.join("default.toml").exists() {
+        return local;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config")
+}

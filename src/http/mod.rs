@@ -1,0 +1,4 @@
+//! The HTTP pieces of the binary itself: probes, docs and middleware.
+
+pub mod health;
+pub mod middleware;

@@ -1,0 +1,103 @@
+//! Connects the configured backends and picks each port's adapter:
+//! documents (MongoDB | embedded redb), cache (Redis | in-process), events
+//! (RabbitMQ | in-process over the embedded outbox).
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use hme_kernel::auth::{TokenSettings, TokenVerifier};
+use hme_kernel::backends::{connect_mongo, open_embedded, Documents, EmbeddedHealth, MongoHealth, RabbitHealth};
+use hme_kernel::cache::{Cache, MemoryCache, RedisCache};
+use hme_kernel::events::{EmbeddedEventBus, EventBus, RabbitEventBus, RabbitSettings};
+use hme_kernel::health::HealthCheck;
+use hme_kernel::module::Platform;
+use secrecy::ExposeSecret;
+
+use crate::configuration::Settings;
+
+/// The connected backends: the [`Platform`] modules are built from, and the
+/// readiness probe of each backend.
+pub struct Infrastructure {
+    /// What modules get.
+    pub platform: Platform,
+    /// Probes `/readyz` runs.
+    pub checks: Vec<Arc<dyn HealthCheck>>,
+    /// The embedded event bus, when events are in-process (for dead-letter listing).
+    pub embedded_bus: Option<Arc<EmbeddedEventBus>>,
+}
+
+/// Builds the token verifier from settings; a bad `CLERK_JWT_KEY` is a start failure.
+pub fn token_verifier(settings: &Settings) -> anyhow::Result<TokenVerifier> {
+    let auth = &settings.auth;
+    TokenVerifier::new(&TokenSettings {
+        clerk_public_key_pem: auth.clerk_jwt_key.as_ref().map(|k| k.expose_secret().to_owned()),
+        leeway_secs: auth.leeway_secs,
+        authorized_parties: auth.authorized_parties.clone(),
+        issuer: auth.issuer.clone(),
+    })
+    .map_err(|e| anyhow::anyhow!("auth.clerk_jwt_key: {e}"))
+}
+
+/// Connects every configured backend. Each failure names the backend and its URL
+/// without the password.
+pub async fn connect(settings: &Settings, consumers: Vec<(String, Vec<String>)>) -> anyhow::Result<Infrastructure> {
+    let mut checks: Vec<Arc<dyn HealthCheck>> = Vec::new();
+    let mut embedded: Option<Arc<redb::Database>> = None;
+    let data_dir = settings.storage.data_dir.clone();
+    let mut open_embedded_once = |checks: &mut Vec<Arc<dyn HealthCheck>>| -> anyhow::Result<Arc<redb::Database>> {
+        if let Some(db) = &embedded {
+            return Ok(db.clone());
+        }
+        let db = open_embedded(&data_dir).context("storage.data_dir")?;
+        checks.push(Arc::new(EmbeddedHealth { db: db.clone(), dir: data_dir.display().to_string() }));
+        embedded = Some(db.clone());
+        Ok(db)
+    };
+
+    let documents = match &settings.mongodb.uri {
+        Some(uri) => {
+            let uri = uri.expose_secret();
+            let db = connect_mongo(uri, settings.mongodb.pool_size, settings.mongodb.database.as_deref()).await?;
+            checks.push(Arc::new(MongoHealth { db: db.clone(), uri: uri.to_owned() }));
+            Documents::Mongo(db)
+        }
+        None => Documents::Embedded(open_embedded_once(&mut checks)?),
+    };
+
+    let cache: Arc<dyn Cache> = match &settings.redis.url {
+        Some(url) => {
+            let redis = Arc::new(RedisCache::connect(url.expose_secret(), &settings.redis.key_prefix, settings.redis.pool_size).await?);
+            checks.push(redis.clone());
+            redis
+        }
+        None => Arc::new(MemoryCache::new(settings.cache.memory_max_bytes)),
+    };
+
+    let mut embedded_bus = None;
+    let events: Arc<dyn EventBus> = match &settings.rabbitmq.url {
+        Some(url) => {
+            let r = &settings.rabbitmq;
+            let bus = RabbitEventBus::connect(RabbitSettings {
+                url: url.expose_secret().to_owned(),
+                exchange: r.exchange.clone(),
+                queue_prefix: r.queue_prefix.clone(),
+                prefetch: r.prefetch,
+                max_attempts: r.max_attempts,
+                base_delay_ms: r.retry_base_delay_ms,
+                known_consumers: consumers,
+            })
+            .await?;
+            checks.push(Arc::new(RabbitHealth { bus: bus.clone(), url: url.expose_secret().to_owned() }));
+            Arc::new(bus)
+        }
+        None => {
+            let db = open_embedded_once(&mut checks)?;
+            let bus = EmbeddedEventBus::new(db, Default::default())?;
+            embedded_bus = Some(bus.clone());
+            Arc::new(bus)
+        }
+    };
+
+    let tokens = Arc::new(token_verifier(settings)?);
+    Ok(Infrastructure { platform: Platform { documents, cache, events, tokens }, checks, embedded_bus })
+}

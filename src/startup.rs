@@ -1,0 +1,119 @@
+//! The composition root: connects the backends, builds the compiled modules, and
+//! serves them. The app reports the port it bound, so tests spawn it on port 0.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress, Condition};
+use actix_web::{web, App, HttpServer};
+use hme_kernel::json::{json_config, query_config};
+use hme_kernel::module::HttpModule;
+use tracing_actix_web::TracingLogger;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::configuration::Settings;
+use crate::http::{health, middleware};
+use crate::infrastructure::{self, Infrastructure};
+use crate::modules::{self, Modules};
+
+/// What the process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The HTTP API, plus the worker's consumers when the worker is compiled in.
+    Serve,
+    /// The worker's consumers only, with the health probes over HTTP.
+    Worker,
+}
+
+/// A built, bound, not yet running application.
+pub struct Application {
+    port: u16,
+    server: Server,
+    /// The connected backends (kept for commands and tests).
+    pub infrastructure: Arc<Infrastructure>,
+    /// The built modules.
+    pub modules: Arc<Modules>,
+}
+
+impl Application {
+    /// Connects, builds and binds. Fails with a message naming the bad setting or the
+    /// unreachable backend.
+    pub async fn build(settings: Settings, mode: Mode) -> anyhow::Result<Self> {
+        let (infrastructure, modules) = connect_and_build(&settings).await?;
+        let infrastructure = Arc::new(infrastructure);
+        let modules = Arc::new(modules);
+        start_consumers(&infrastructure, mode).await?;
+        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
+            .map_err(|e| anyhow::anyhow!("server.port: cannot bind {}:{}: {e}", settings.server.host, settings.server.port))?;
+        let port = listener.local_addr()?.port();
+        let http: Vec<Arc<dyn HttpModule>> = if mode == Mode::Serve { modules.http.clone() } else { Vec::new() };
+        let server = http_server(listener, &settings, &infrastructure, http)?;
+        tracing::info!(port, ?mode, modules = ?modules::compiled(), "hme listening");
+        Ok(Self { port, server, infrastructure, modules })
+    }
+
+    /// The port the server bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM/SIGINT; in-flight requests finish first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Connects the backends and builds the modules (also used by CLI commands that need
+/// a backend but no server).
+pub async fn connect_and_build(settings: &Settings) -> anyhow::Result<(Infrastructure, Modules)> {
+    modules::check_dependencies(settings).map_err(anyhow::Error::msg)?;
+    let infrastructure = infrastructure::connect(settings, Vec::new()).await?;
+    let modules = modules::build(&infrastructure.platform, settings).await?;
+    Ok((infrastructure, modules))
+}
+
+/// Subscribes the worker's consumers when the worker is compiled in.
+async fn start_consumers(_infrastructure: &Infrastructure, _mode: Mode) -> anyhow::Result<()> {
+    // The worker module registers its handlers here once it has some (issue 7).
+    Ok(())
+}
+
+fn http_server(
+    listener: TcpListener,
+    settings: &Settings,
+    infrastructure: &Infrastructure,
+    http: Vec<Arc<dyn HttpModule>>,
+) -> anyhow::Result<Server> {
+    let doc = crate::openapi::document();
+    let readiness = web::Data::new(health::Readiness(infrastructure.checks.clone()));
+    let tokens = web::Data::new(infrastructure.platform.tokens.clone());
+    let body_limit = settings.server.body_limit_bytes;
+    let origins = settings.server.cors_origins.clone();
+    let server = HttpServer::new(move || {
+        let mut app = App::new()
+            .app_data(json_config(body_limit))
+            .app_data(query_config())
+            .app_data(web::PayloadConfig::new(body_limit))
+            .app_data(tokens.clone())
+            .app_data(readiness.clone())
+            .service(health::healthz)
+            .service(health::readyz)
+            .service(web::redirect("/swagger", "/swagger/").permanent())
+            .service(SwaggerUi::new("/swagger/{_:.*}").url("/api-docs/openapi.json", doc.clone()));
+        for module in &http {
+            app = app.configure(|cfg| module.configure(cfg));
+        }
+        app.default_service(web::to(middleware::not_found))
+            .wrap(Compress::default())
+            .wrap(from_fn(middleware::echo_request_id))
+            .wrap(Condition::new(!origins.is_empty(), middleware::cors(&origins)))
+            .wrap(middleware::security_headers())
+            .wrap(TracingLogger::default())
+    });
+    let server = if settings.server.workers > 0 { server.workers(settings.server.workers) } else { server };
+    Ok(server
+        .shutdown_timeout(settings.server.shutdown_timeout_secs)
+        .listen(listener)?
+        .run())
+}

@@ -1,0 +1,69 @@
+//! HTTP basics every deployment has: request ids, docs, 404s, headers, CORS.
+
+use serde_json::Value;
+
+use crate::helpers::{spawn_app, Backends};
+
+#[tokio::test]
+async fn every_response_echoes_a_request_id_and_security_headers() {
+    let app = spawn_app(Backends::default()).await.unwrap();
+    let resp = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let id = resp.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert_eq!(id.len(), 36, "a uuid request id: {id:?}");
+    assert_eq!(resp.headers().get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(resp.headers().get("x-frame-options").unwrap(), "DENY");
+    let other = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_ne!(other.headers().get("x-request-id").unwrap().to_str().unwrap(), id, "ids are per request");
+}
+
+#[tokio::test]
+async fn an_unknown_route_answers_404_with_the_legacy_envelope() {
+    let app = spawn_app(Backends::default()).await.unwrap();
+    let resp = app.client.post(app.url("/api/does-not-exist")).send().await.unwrap();
+    assert_eq!(resp.status(), 404);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"success": false, "message": "Not found"}));
+}
+
+#[tokio::test]
+async fn swagger_redirects_to_the_ui_which_is_served_offline() {
+    let app = spawn_app(Backends::default()).await.unwrap();
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let resp = no_redirects.get(app.url("/swagger")).send().await.unwrap();
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    assert_eq!(resp.headers().get("location").unwrap(), "/swagger/");
+    let ui = app.client.get(app.url("/swagger/")).send().await.unwrap();
+    assert_eq!(ui.status(), 200);
+    assert!(ui.text().await.unwrap().contains("swagger-ui"));
+    let js = app.client.get(app.url("/swagger/swagger-ui-bundle.js")).send().await.unwrap();
+    assert_eq!(js.status(), 200, "the UI's script is vendored into the binary");
+}
+
+#[tokio::test]
+async fn the_openapi_document_holds_exactly_the_compiled_modules() {
+    let app = spawn_app(Backends::default()).await.unwrap();
+    let doc: Value = app.client.get(app.url("/api-docs/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let paths: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
+    assert!(paths.contains(&"/healthz".to_owned()) && paths.contains(&"/readyz".to_owned()));
+    let has_products = paths.iter().any(|p| p.starts_with("/api/product/"));
+    assert_eq!(has_products, cfg!(feature = "products"), "{paths:?}");
+    let expected = hme::openapi::document();
+    assert_eq!(doc["paths"].as_object().unwrap().len(), expected.paths.paths.len());
+}
+
+#[tokio::test]
+async fn cors_allows_only_the_configured_origins() {
+    let mut backends = Backends::default();
+    backends.overrides.insert("HME__SERVER__CORS_ORIGINS".into(), "https://shop.example".into());
+    let app = spawn_app(backends).await.unwrap();
+    let allowed = app.client.get(app.url("/healthz")).header("origin", "https://shop.example").send().await.unwrap();
+    assert_eq!(allowed.headers().get("access-control-allow-origin").unwrap(), "https://shop.example");
+    let other = app.client.get(app.url("/healthz")).header("origin", "https://evil.example").send().await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+
+    let closed = spawn_app(Backends::default()).await.unwrap();
+    let resp = closed.client.get(closed.url("/healthz")).header("origin", "https://shop.example").send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers().get("access-control-allow-origin").is_none(), "no origins configured: no CORS grant");
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests of the `hme` binary: the app spawned on port 0 against real
+//! backends (embedded, SecantusDB, Redis, RabbitMQ).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cli;
+mod config;
+mod frame;
+mod helpers;
+mod readiness;
