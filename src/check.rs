@@ -97,3 +97,29 @@ async fn checks(settings: &Settings) -> Vec<Line> {
     }
     lines
 }
+
+/// `hme health`: GET /healthz on the local port; success when it answers 200.
+pub fn health(port: u16) -> ExitCode {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+    let probe = || -> std::io::Result<bool> {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(3))?;
+        stream.set_read_timeout(Some(Duration::from_secs(3)))?;
+        stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head)?;
+        Ok(head.starts_with(b"HTTP/1.1 200"))
+    };
+    match probe() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("hme: /healthz on port {port} did not answer 200");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("hme: /healthz on port {port}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

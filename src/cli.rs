@@ -37,6 +37,8 @@ pub enum Command {
     },
     /// Validate the settings and reach every configured backend.
     CheckConfig,
+    /// Exit 0 when the local server answers `/healthz` (for container health checks).
+    Health,
     /// Create the collections' indexes (idempotent; also done at start).
     Migrate,
     /// Load data into the configured backend.
@@ -66,10 +68,13 @@ pub async fn run() -> anyhow::Result<ExitCode> {
         _ => {}
     }
     let settings = Settings::load(&config_dir).map_err(|e| anyhow::anyhow!("bad configuration: {e}"))?;
-    crate::telemetry::init(&settings.log.format, &settings.log.level);
+    if !matches!(command, Command::Health) {
+        crate::telemetry::init(&settings.log.format, &settings.log.level);
+    }
     match command {
         Command::Serve => Application::build(settings, Mode::Serve).await?.run_until_stopped().await?,
         Command::Worker => Application::build(settings, Mode::Worker).await?.run_until_stopped().await?,
+        Command::Health => return Ok(crate::check::health(settings.server.port)),
         Command::Migrate => {
             crate::startup::connect_and_build(&settings).await?;
             println!("indexes ensured for: {}", crate::modules::compiled().join(", "));

@@ -39,6 +39,18 @@ pub struct Settings {
     #[cfg(feature = "products")]
     #[serde(default)]
     pub products: hme_products::ProductsSettings,
+    /// The images module.
+    #[cfg(feature = "images")]
+    #[serde(default)]
+    pub images: hme_images::ImagesSettings,
+    /// The auth module (accounts, Clerk webhooks).
+    #[cfg(feature = "auth")]
+    #[serde(default)]
+    pub accounts: hme_auth::AuthModuleSettings,
+    /// The worker module (mail transport and owner address come from `[email]`).
+    #[cfg(feature = "worker")]
+    #[serde(default)]
+    pub worker: hme_worker::WorkerSettings,
 }
 
 /// HTTP server settings.
@@ -124,6 +136,25 @@ pub struct AuthSettings {
     pub authorized_parties: Vec<String>,
     /// When set, the required `iss`.
     pub issuer: Option<String>,
+    /// Clerk's JWKS URL (`CLERK_JWKS_URL`).
+    #[serde(default)]
+    pub clerk_jwks_url: Option<String>,
+    /// The `iss` of our own tokens.
+    #[serde(default = "default_own_issuer")]
+    pub own_issuer: String,
+    /// Where our public keys are fetched when the auth module runs elsewhere.
+    #[serde(default)]
+    pub own_jwks_url: Option<String>,
+    /// Seconds a fetched JWKS is used (0 = 3600).
+    #[serde(default)]
+    pub jwks_cache_ttl_secs: u64,
+    /// Fewest seconds between JWKS fetches (0 = 30).
+    #[serde(default)]
+    pub jwks_min_refresh_secs: u64,
+}
+
+fn default_own_issuer() -> String {
+    "hme".to_owned()
 }
 
 /// Cloudinary settings.
@@ -183,6 +214,8 @@ pub const LEGACY_ENV: &[(&str, &str)] = &[
     ("RABBITMQ_URL", "rabbitmq.url"),
     ("CLERK_JWT_KEY", "auth.clerk_jwt_key"),
     ("CLERK_SECRET_KEY", "auth.clerk_secret_key"),
+    ("CLERK_JWKS_URL", "auth.clerk_jwks_url"),
+    ("CLERK_WEBHOOK_SIGNING_SECRET", "accounts.clerk_webhook_signing_secret"),
     ("CLOUDINARY_CLOUD_NAME", "cloudinary.cloud_name"),
     ("CLOUDINARY_API_KEY", "cloudinary.api_key"),
     ("CLOUDINARY_API_SECRET", "cloudinary.api_secret"),
@@ -246,6 +279,7 @@ impl Settings {
                     .list_separator(",")
                     .with_list_parse_key("server.cors_origins")
                     .with_list_parse_key("auth.authorized_parties")
+                    .with_list_parse_key("accounts.admin_emails")
                     .try_parsing(true)
                     .source(Some(hme_env)),
             )

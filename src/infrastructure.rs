@@ -29,13 +29,25 @@ pub struct Infrastructure {
 /// Builds the token verifier from settings; a bad `CLERK_JWT_KEY` is a start failure.
 pub fn token_verifier(settings: &Settings) -> anyhow::Result<TokenVerifier> {
     let auth = &settings.auth;
+    // Split deploys: our own tokens' public keys come from the auth service's JWKS.
+    let own_jwks_url = auth.own_jwks_url.clone().or_else(|| {
+        if cfg!(feature = "auth") {
+            return None;
+        }
+        settings.services.auth_url.as_deref().map(|u| format!("{}/api/auth/jwks.json", u.trim_end_matches('/')))
+    });
     TokenVerifier::new(&TokenSettings {
         clerk_public_key_pem: auth.clerk_jwt_key.as_ref().map(|k| k.expose_secret().to_owned()),
         leeway_secs: auth.leeway_secs,
         authorized_parties: auth.authorized_parties.clone(),
         issuer: auth.issuer.clone(),
+        clerk_jwks_url: auth.clerk_jwks_url.clone(),
+        own_issuer: Some(auth.own_issuer.clone()),
+        own_jwks_url,
+        jwks_cache_ttl_secs: auth.jwks_cache_ttl_secs,
+        jwks_min_refresh_secs: auth.jwks_min_refresh_secs,
     })
-    .map_err(|e| anyhow::anyhow!("auth.clerk_jwt_key: {e}"))
+    .map_err(|e| anyhow::anyhow!("auth.clerk_jwt_key / auth.clerk_jwks_url: {e}"))
 }
 
 /// Connects every configured backend. Each failure names the backend and its URL

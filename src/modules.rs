@@ -81,6 +81,38 @@ pub struct Modules {
     /// The products module, for the `seed` command.
     #[cfg(feature = "products")]
     pub products: Arc<hme_products::ProductsModule>,
+    /// The images module (its `image_cleanup()` is the worker's `ImageCleanup`).
+    #[cfg(feature = "images")]
+    pub images: Arc<hme_images::ImagesModule>,
+    /// The auth module (its `customers()` / `address_book()` are ports for orders).
+    #[cfg(feature = "auth")]
+    pub auth: Arc<hme_auth::AuthModule>,
+    /// The worker module, for `start_consumers` and `/metrics` in worker mode.
+    #[cfg(feature = "worker")]
+    pub worker: Arc<hme_worker::WorkerModule>,
+}
+
+/// The worker's settings: `[worker]`, with the legacy `[email]` values (SMTP_URL,
+/// EMAIL_USER, EMAIL_PASS, EMAIL_TO) and the outbox under `storage.data_dir`.
+#[cfg(feature = "worker")]
+pub fn worker_settings(settings: &Settings) -> hme_worker::WorkerSettings {
+    let email = &settings.email;
+    let mut w = settings.worker.clone();
+    w.smtp_url = w.smtp_url.or_else(|| email.smtp_url.clone());
+    w.email_user = w.email_user.or_else(|| email.user.clone());
+    w.email_pass = w.email_pass.or_else(|| email.pass.clone());
+    w.owner_email = w.owner_email.or_else(|| email.to.clone());
+    w.outbox_dir.get_or_insert_with(|| settings.storage.data_dir.join("outbox"));
+    w
+}
+
+/// The consumer queues the publisher declares, so events wait for a worker not yet started.
+pub fn consumers() -> Vec<(String, Vec<String>)> {
+    #[allow(unused_mut)]
+    let mut all = Vec::new();
+    #[cfg(feature = "worker")]
+    all.extend(hme_worker::WorkerModule::consumers());
+    all
 }
 
 /// Builds every compiled-in module.
@@ -94,17 +126,81 @@ pub async fn build(platform: &Platform, settings: &Settings) -> anyhow::Result<M
     #[cfg(feature = "orders")]
     http.push(hme_orders::OrdersModule::build(platform));
     #[cfg(feature = "images")]
-    http.push(hme_images::ImagesModule::build(platform));
+    let images = {
+        #[cfg(feature = "products")]
+        let product_images: Option<Arc<dyn hme_kernel::ports::images::ProductImages>> = Some(Arc::new(CatalogImages(products.service())));
+        #[cfg(not(feature = "products"))]
+        let product_images: Option<Arc<dyn hme_kernel::ports::images::ProductImages>> = None;
+        let c = &settings.cloudinary;
+        let deps = hme_images::ImagesDeps {
+            data_dir: settings.storage.data_dir.clone(),
+            cloudinary: hme_images::CloudinaryCredentials::from_parts(c.cloud_name.clone(), c.api_key.clone(), c.api_secret.clone()),
+            product_images,
+        };
+        hme_images::ImagesModule::build(platform, settings.images.clone(), deps).await?
+    };
+    #[cfg(feature = "images")]
+    http.push(images.clone());
     #[cfg(feature = "auth")]
-    http.push(hme_auth::AuthModule::build(platform));
+    let auth = {
+        let mut accounts = settings.accounts.clone();
+        accounts.issuer = settings.auth.own_issuer.clone();
+        hme_auth::AuthModule::build(platform, accounts).await?
+    };
+    #[cfg(feature = "auth")]
+    http.push(auth.clone());
     #[cfg(feature = "worker")]
-    http.push(hme_worker::WorkerModule::build(platform));
+    let worker = hme_worker::WorkerModule::build(
+        platform,
+        &worker_settings(settings),
+        hme_worker::WorkerPorts {
+            #[cfg(feature = "products")]
+            sales: Some(products.sales(platform)),
+            #[cfg(feature = "images")]
+            images: Some(images.image_cleanup()),
+            ..Default::default()
+        },
+    )?;
+    #[cfg(feature = "worker")]
+    http.push(worker.clone());
     let _ = (platform, settings);
     Ok(Modules {
         http,
         #[cfg(feature = "products")]
         products,
+        #[cfg(feature = "images")]
+        images,
+        #[cfg(feature = "auth")]
+        auth,
+        #[cfg(feature = "worker")]
+        worker,
     })
+}
+
+/// The products module answering the images module's `ProductImages` port in process
+/// (the list is cached, and the cache is invalidated on every product write).
+#[cfg(all(feature = "products", feature = "images"))]
+struct CatalogImages(Arc<hme_products::ProductsService>);
+
+#[cfg(all(feature = "products", feature = "images"))]
+#[async_trait::async_trait]
+impl hme_kernel::ports::images::ProductImages for CatalogImages {
+    async fn referenced(&self, urls: &[String]) -> Result<std::collections::HashSet<String>, hme_kernel::ports::images::ImagePortError> {
+        use hme_kernel::ports::images::ImagePortError;
+        let body = self.0.list_body(&hme_products::domain::ListParams::default()).await.map_err(|e| ImagePortError::Unavailable(e.to_string()))?;
+        let list: serde_json::Value = serde_json::from_slice(&body.body).map_err(|e| ImagePortError::Unavailable(e.to_string()))?;
+        let wanted: std::collections::HashSet<&str> = urls.iter().map(String::as_str).collect();
+        Ok(list["products"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["image"].as_array())
+            .flatten()
+            .filter_map(|u| u.as_str())
+            .filter(|u| wanted.contains(u))
+            .map(str::to_owned)
+            .collect())
+    }
 }
 
 /// The OpenAPI documents of the compiled modules, without building them (for the

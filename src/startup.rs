@@ -43,11 +43,17 @@ impl Application {
         let (infrastructure, modules) = connect_and_build(&settings).await?;
         let infrastructure = Arc::new(infrastructure);
         let modules = Arc::new(modules);
-        start_consumers(&infrastructure, mode).await?;
+        start_consumers(&infrastructure, &modules, mode).await?;
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
             .map_err(|e| anyhow::anyhow!("server.port: cannot bind {}:{}: {e}", settings.server.host, settings.server.port))?;
         let port = listener.local_addr()?.port();
-        let http: Vec<Arc<dyn HttpModule>> = if mode == Mode::Serve { modules.http.clone() } else { Vec::new() };
+        let http: Vec<Arc<dyn HttpModule>> = match mode {
+            Mode::Serve => modules.http.clone(),
+            #[cfg(feature = "worker")]
+            Mode::Worker => vec![modules.worker.clone() as Arc<dyn HttpModule>],
+            #[cfg(not(feature = "worker"))]
+            Mode::Worker => Vec::new(),
+        };
         let server = http_server(listener, &settings, &infrastructure, http)?;
         tracing::info!(port, ?mode, modules = ?modules::compiled(), "hme listening");
         Ok(Self { port, server, infrastructure, modules })
@@ -68,14 +74,20 @@ impl Application {
 /// a backend but no server).
 pub async fn connect_and_build(settings: &Settings) -> anyhow::Result<(Infrastructure, Modules)> {
     modules::check_dependencies(settings).map_err(anyhow::Error::msg)?;
-    let infrastructure = infrastructure::connect(settings, Vec::new()).await?;
+    let infrastructure = infrastructure::connect(settings, modules::consumers()).await?;
     let modules = modules::build(&infrastructure.platform, settings).await?;
     Ok((infrastructure, modules))
 }
 
-/// Subscribes the worker's consumers when the worker is compiled in.
-async fn start_consumers(_infrastructure: &Infrastructure, _mode: Mode) -> anyhow::Result<()> {
-    // The worker module registers its handlers here once it has some (issue 7).
+/// Subscribes the worker's consumers when the worker is compiled in (serve and worker
+/// modes): each declares its durable queue and bindings and starts consuming.
+async fn start_consumers(infrastructure: &Infrastructure, modules: &Modules, mode: Mode) -> anyhow::Result<()> {
+    #[cfg(feature = "worker")]
+    for handler in modules.worker.handlers() {
+        tracing::info!(consumer = handler.consumer(), ?mode, bus = infrastructure.platform.events.name(), "starting consumer");
+        infrastructure.platform.events.subscribe(handler).await?;
+    }
+    let _ = (infrastructure, modules, mode);
     Ok(())
 }
 

@@ -100,20 +100,31 @@ fn orders_alone_refuses_to_start_without_a_products_url() {
     assert!(text(&out.stderr).contains("HME_PRODUCTS_URL"), "{}", text(&out.stderr));
 }
 
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
 #[test]
-fn sigterm_stops_the_server_gracefully() {
+fn health_answers_once_the_server_is_up_and_sigterm_stops_it_gracefully() {
     let data = tempfile::tempdir().unwrap();
+    let port = free_port().to_string();
+    let env = [("HME__SERVER__PORT", port.as_str()), ("HME__SERVER__HOST", "127.0.0.1")];
+    assert!(!hme(&["health"], &env).status.success(), "nothing listens yet");
     let mut child = Command::new(env!("CARGO_BIN_EXE_hme"))
         .env("HME_CONFIG_DIR", crate::helpers::config_dir())
         .env("HME__STORAGE__DATA_DIR", data.path())
-        .env("HME__SERVER__PORT", "0")
+        .envs(env)
         .envs(crate::helpers::SPLIT_URLS.iter().copied())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    assert!(child.try_wait().unwrap().is_none(), "the server is running");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !hme(&["health"], &env).status.success() {
+        assert!(child.try_wait().unwrap().is_none(), "the server exited early");
+        assert!(Instant::now() < deadline, "hme health never succeeded");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(killed.success());
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -7,6 +7,8 @@
 //! - [`backends`]: connections to documents storage (MongoDB or embedded redb).
 //! - [`health`]: the readiness probe each backend answers.
 //! - [`module`]: what a feature module hands the composition root.
+//! - [`mongoose`]: numbers and JSON the way mongoose writes and prints them.
+//! - [`outbox`]: the transactional outbox (MongoDB, embedded) and its relay.
 
 pub mod auth;
 pub mod backends;
@@ -18,6 +20,8 @@ pub mod health;
 pub mod ids;
 pub mod json;
 pub mod module;
+pub mod mongoose;
+pub mod outbox;
 pub mod ports;
 pub mod redact;
 #[cfg(any(test, feature = "testing"))]

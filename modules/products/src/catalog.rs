@@ -45,17 +45,23 @@ fn check_reservation_id(id: &str) -> Result<(), CatalogError> {
     Ok(())
 }
 
+/// The distinct well-formed ids, in request order.
+fn parse_ids(ids: &[String]) -> Vec<ObjectId> {
+    let mut wanted: Vec<ObjectId> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Ok(oid) = ObjectId::parse_str(id.trim()) {
+            if !wanted.contains(&oid) {
+                wanted.push(oid);
+            }
+        }
+    }
+    wanted
+}
+
 #[async_trait]
 impl Catalog for ProductsService {
     async fn products_by_ids(&self, ids: &[String]) -> Result<Vec<CatalogProduct>, CatalogError> {
-        let mut wanted: Vec<ObjectId> = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Ok(oid) = ObjectId::parse_str(id.trim()) {
-                if !wanted.contains(&oid) {
-                    wanted.push(oid);
-                }
-            }
-        }
+        let wanted = parse_ids(ids);
         let found = self.store.get_many(&wanted).await?;
         Ok(wanted.iter().filter_map(|id| found.iter().find(|p| &p.id == id)).map(to_catalog).collect())
     }
@@ -73,5 +79,10 @@ impl Catalog for ProductsService {
         self.store.release_stock(reservation_id, now_millis()).await?;
         self.cache.invalidate().await;
         Ok(())
+    }
+
+    async fn product_documents(&self, ids: &[String]) -> Result<Vec<serde_json::Value>, CatalogError> {
+        let found = self.store.get_many(&parse_ids(ids)).await?;
+        found.iter().map(|p| serde_json::to_value(p).map_err(|e| CatalogError::Unavailable(e.to_string()))).collect()
     }
 }

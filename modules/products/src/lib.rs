@@ -16,6 +16,7 @@ pub mod cache;
 mod catalog;
 pub mod domain;
 pub mod http;
+pub mod sales;
 pub mod seed;
 pub mod service;
 pub mod settings;
@@ -29,6 +30,7 @@ use hme_kernel::module::{HttpModule, Platform};
 use hme_kernel::ports::Catalog;
 use utoipa::OpenApi;
 
+pub use sales::ProductSales;
 pub use service::ProductsService;
 pub use settings::ProductsSettings;
 pub use store::{ProductStore, StoreError};
@@ -64,6 +66,11 @@ impl ProductsModule {
     /// The catalog port other modules call (in process).
     pub fn catalog(&self) -> Arc<dyn Catalog> {
         Arc::clone(&self.service) as Arc<dyn Catalog>
+    }
+
+    /// The sales-counter port the worker calls (in process), on the platform's storage.
+    pub fn sales(&self, platform: &Platform) -> Arc<dyn hme_kernel::ports::SalesLedger> {
+        Arc::new(ProductSales::new(platform.documents.clone(), Arc::clone(&self.service)))
     }
 
     /// The service behind the routes.

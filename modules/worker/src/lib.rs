@@ -1,33 +1,121 @@
-//! The worker module: the consumers of events: email, inventory, image clean-up (issue 7 fills it in).
+//! The worker module: the consumers of events.
 //!
-//! Today it is the frame only: the module is compiled, started and documented like the
-//! others, and serves no route yet.
+//! - `email.order_created` (`order.created`): the customer's confirmation and the shop
+//!   owner's new-order email (HTML + text);
+//! - `inventory.sales` (`order.created`): products' sales counters, through the
+//!   [`hme_kernel::ports::SalesLedger`] port;
+//! - `email.status_changed` (`order.status_changed`): the customer's status email;
+//! - `images.cleanup` (`product.deleted`): the product's images, through the
+//!   [`hme_kernel::ports::images::ImageCleanup`] port.
+//!
+//! Each consumer is idempotent by event id ([`processed`]); mail goes over SMTP or to a
+//! folder of `.eml` files ([`mail`]); counters are served at `GET /metrics`.
+
+pub mod handlers;
+pub mod http;
+pub mod mail;
+pub mod metrics;
+pub mod payload;
+pub mod processed;
+pub mod settings;
+pub mod templates;
 
 use std::sync::Arc;
 
 use actix_web::web;
+use hme_kernel::backends::BackendError;
+use hme_kernel::events::EventHandler;
 use hme_kernel::module::{HttpModule, Platform};
+use hme_kernel::ports::images::ImageCleanup;
+use hme_kernel::ports::SalesLedger;
 use utoipa::OpenApi;
 
-/// The worker module's OpenAPI document.
-#[derive(OpenApi)]
-#[openapi(tags((name = "worker", description = "the consumers of events: email, inventory, image clean-up (issue 7 fills it in)")))]
-struct ApiDoc;
+use handlers::{Idempotent, ImagesCleanup, OrderEmails, SalesCounter, StatusEmail};
+pub use mail::{Email, MailError, Mailer};
+pub use metrics::Metrics;
+pub use settings::WorkerSettings;
+
+/// The ports the worker calls, wired by the composition root. A missing port leaves its
+/// consumer unsubscribed (its queue keeps the events until a worker that has it runs).
+#[derive(Clone, Default)]
+pub struct WorkerPorts {
+    /// Sales counters (products module).
+    pub sales: Option<Arc<dyn SalesLedger>>,
+    /// Image clean-up (images module).
+    pub images: Option<Arc<dyn ImageCleanup>>,
+    /// A mailer to use instead of the one the settings name (tests).
+    pub mailer: Option<Arc<dyn Mailer>>,
+}
 
 /// The worker module, built by the composition root.
 pub struct WorkerModule {
-    _platform: Platform,
+    handlers: Vec<Arc<dyn EventHandler>>,
+    metrics: Arc<Metrics>,
 }
 
 impl WorkerModule {
-    /// Builds the module from the shared platform.
-    pub fn build(platform: &Platform) -> Arc<Self> {
-        Arc::new(Self { _platform: platform.clone() })
+    /// Builds the consumers on the platform's storage (processed-events record) and the
+    /// given ports. Fails on a malformed `SMTP_URL` or unusable storage.
+    pub fn build(platform: &Platform, settings: &WorkerSettings, ports: WorkerPorts) -> Result<Arc<Self>, BackendError> {
+        let processed = processed::processed_store(&platform.documents).map_err(|e| BackendError(e.to_string()))?;
+        let mailer = match ports.mailer {
+            Some(m) => m,
+            None => settings.mailer().map_err(|e| BackendError(e.to_string()))?,
+        };
+        tracing::info!(mailer = mailer.name(), "worker: mail transport");
+        let metrics = Arc::new(Metrics::default());
+        let (p, m) = (&processed, &metrics);
+        let mut handlers: Vec<Arc<dyn EventHandler>> = vec![
+            Idempotent::handler(
+                OrderEmails {
+                    mailer: Arc::clone(&mailer),
+                    owner: settings.owner_email.clone(),
+                    shop: settings.shop_name.clone(),
+                    currency: settings.currency.clone(),
+                },
+                Arc::clone(p),
+                Arc::clone(m),
+            ),
+            Idempotent::handler(StatusEmail { mailer, shop: settings.shop_name.clone() }, Arc::clone(p), Arc::clone(m)),
+        ];
+        match ports.sales {
+            Some(ledger) => handlers.push(Idempotent::handler(SalesCounter { ledger }, Arc::clone(p), Arc::clone(m))),
+            None => tracing::warn!("worker: no sales ledger; consumer inventory.sales not started"),
+        }
+        match ports.images {
+            Some(images) => handlers.push(Idempotent::handler(ImagesCleanup { images }, Arc::clone(p), Arc::clone(m))),
+            None => tracing::warn!("worker: no image clean-up port; consumer images.cleanup not started"),
+        }
+        Ok(Arc::new(Self { handlers, metrics }))
+    }
+
+    /// The consumers to subscribe (`platform.events.subscribe(h)` for each).
+    pub fn handlers(&self) -> Vec<Arc<dyn EventHandler>> {
+        self.handlers.clone()
+    }
+
+    /// Every consumer this module can run and the event types it binds, without building
+    /// it: the publisher declares these queues so events wait for a worker not yet started.
+    pub fn consumers() -> Vec<(String, Vec<String>)> {
+        [
+            (handlers::order_emails::CONSUMER, "order.created"),
+            (handlers::sales::CONSUMER, "order.created"),
+            (handlers::status_email::CONSUMER, "order.status_changed"),
+            (handlers::images::CONSUMER, "product.deleted"),
+        ]
+        .into_iter()
+        .map(|(c, t)| (c.to_owned(), vec![t.to_owned()]))
+        .collect()
+    }
+
+    /// The counters behind `GET /metrics`.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        Arc::clone(&self.metrics)
     }
 
     /// The module's OpenAPI document (needs no backend).
     pub fn api_doc() -> utoipa::openapi::OpenApi {
-        ApiDoc::openapi()
+        http::WorkerApi::openapi()
     }
 }
 
@@ -36,7 +124,9 @@ impl HttpModule for WorkerModule {
         "worker"
     }
 
-    fn configure(&self, _cfg: &mut web::ServiceConfig) {}
+    fn configure(&self, cfg: &mut web::ServiceConfig) {
+        http::configure(cfg, &self.metrics);
+    }
 
     fn openapi(&self) -> utoipa::openapi::OpenApi {
         Self::api_doc()

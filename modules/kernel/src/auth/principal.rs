@@ -1,16 +1,17 @@
 //! The signed-in caller, as an actix extractor.
 
-use std::future::{ready, Ready};
 use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use futures::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 
 use super::verifier::{AuthError, TokenVerifier};
 use crate::ApiError;
 
-/// A caller's role. Clerk tokens carry it as `metadata.role`; anything else is a customer.
+/// A caller's role. Clerk tokens carry it as `metadata.role`, our own tokens as `role`;
+/// anything else is a customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -37,7 +38,8 @@ impl Role {
 /// envelope when the token is missing or does not verify.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    /// The token's `sub`: a Clerk user id such as `user_2abc...`.
+    /// The token's `sub`: a Clerk user id such as `user_2abc...`, or the id of an
+    /// account of our own (`usr_...`).
     pub user_id: String,
     /// The caller's role.
     pub role: Role,
@@ -79,16 +81,22 @@ fn bearer_token(req: &HttpRequest) -> Result<&str, AuthError> {
 
 impl FromRequest for Principal {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(verifier) = req.app_data::<web::Data<Arc<TokenVerifier>>>() else {
-            return ready(Err(ApiError::internal(std::io::Error::other("TokenVerifier is not registered"))));
+        let Some(verifier) = req.app_data::<web::Data<Arc<TokenVerifier>>>().map(|d| Arc::clone(d.get_ref())) else {
+            return Box::pin(async { Err(ApiError::internal(std::io::Error::other("TokenVerifier is not registered"))) });
         };
-        let result = bearer_token(req).and_then(|token| verifier.verify(token));
-        ready(result.map_err(|e| {
-            tracing::debug!(reason = %e, "token rejected");
-            ApiError::unauthorized(e.client_message())
-        }))
+        let token = bearer_token(req).map(str::to_owned);
+        Box::pin(async move {
+            let result = match token {
+                Ok(token) => verifier.verify_async(&token).await,
+                Err(e) => Err(e),
+            };
+            result.map_err(|e| {
+                tracing::debug!(reason = %e, "token rejected");
+                ApiError::unauthorized(e.client_message())
+            })
+        })
     }
 }

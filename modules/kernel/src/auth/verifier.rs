@@ -1,22 +1,52 @@
 //! Session-token verification without a network call per request.
 
-use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
-use serde::Deserialize;
+use std::sync::RwLock;
+use std::time::Duration;
 
+use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Header};
+
+use super::claims::{peek_issuer, validation, SessionClaims};
+use super::jwks::{JwksSettings, RemoteJwks};
+use super::keys::{normalize_pem, KeySet, VerifyKey};
 use super::principal::{Principal, Role};
 
-/// How tokens are checked; built from configuration.
+/// How tokens are checked; built from configuration. Every field added after the first
+/// version has a neutral default, so `..Default::default()` keeps older callers working.
 #[derive(Debug, Clone, Default)]
 pub struct TokenSettings {
-    /// Clerk's instance public key in PEM form (`CLERK_JWT_KEY`). None: Clerk tokens
-    /// cannot be verified and every signed-in route answers 401.
+    /// Clerk's instance public key in PEM form (`CLERK_JWT_KEY`). With neither it nor
+    /// `clerk_jwks_url`, Clerk tokens cannot be verified and answer 401.
     pub clerk_public_key_pem: Option<String>,
     /// Accepted clock skew for `exp` and `nbf`, in seconds.
     pub leeway_secs: u64,
-    /// When non-empty, a token's `azp` must be one of these origins.
+    /// When non-empty, a Clerk token's `azp` must be one of these origins.
     pub authorized_parties: Vec<String>,
-    /// When set, a token's `iss` must equal it.
+    /// When set, a Clerk token's `iss` must equal it (`https://<instance>.clerk.accounts.dev`).
     pub issuer: Option<String>,
+    /// Clerk's JWKS URL (`CLERK_JWKS_URL`, `https://<instance>/.well-known/jwks.json`).
+    pub clerk_jwks_url: Option<String>,
+    /// The `iss` of tokens of our own (the auth module's issuer). None: only keys
+    /// registered in process with [`TokenVerifier::trust_own_keys`] name it.
+    pub own_issuer: Option<String>,
+    /// Where our own public keys are published (`<auth>/api/auth/jwks.json`), for
+    /// services that do not run the auth module in process.
+    pub own_jwks_url: Option<String>,
+    /// Seconds a fetched JWKS is used before being refetched; 0 = 3600.
+    pub jwks_cache_ttl_secs: u64,
+    /// Fewest seconds between two JWKS fetches (unknown `kid` included); 0 = 30.
+    pub jwks_min_refresh_secs: u64,
+}
+
+impl TokenSettings {
+    fn jwks(&self) -> JwksSettings {
+        let d = JwksSettings::default();
+        let or = |secs: u64, default: Duration| if secs == 0 { default } else { Duration::from_secs(secs) };
+        JwksSettings {
+            cache_ttl: or(self.jwks_cache_ttl_secs, d.cache_ttl),
+            min_refresh_interval: or(self.jwks_min_refresh_secs, d.min_refresh_interval),
+            timeout: d.timeout,
+        }
+    }
 }
 
 /// Why a token was refused. Only [`AuthError::client_message`] reaches the client.
@@ -49,36 +79,47 @@ impl AuthError {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct SessionClaims {
-    sub: String,
-    #[serde(default)]
-    azp: Option<String>,
-    #[serde(default)]
-    metadata: Option<Metadata>,
+fn invalid(e: impl std::fmt::Display) -> AuthError {
+    AuthError::Invalid(e.to_string())
 }
 
-#[derive(Debug, Deserialize)]
-struct Metadata {
-    #[serde(default)]
-    role: Option<String>,
+/// Our own issuer and the keys registered in process.
+#[derive(Default)]
+struct OwnKeys {
+    issuer: Option<String>,
+    local: KeySet,
 }
 
 /// Verifies session tokens. Shared by every module through the [`Principal`] extractor.
 pub struct TokenVerifier {
     clerk_key: Option<DecodingKey>,
-    validation: Validation,
+    clerk_jwks: Option<RemoteJwks>,
+    own: RwLock<OwnKeys>,
+    own_jwks: Option<RemoteJwks>,
+    leeway: u64,
+    clerk_issuer: Option<String>,
     authorized_parties: Vec<String>,
 }
 
 impl std::fmt::Debug for TokenVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenVerifier").field("clerk_key", &self.clerk_key.is_some()).finish()
+        f.debug_struct("TokenVerifier")
+            .field("clerk_key", &self.clerk_key.is_some())
+            .field("clerk_jwks", &self.clerk_jwks)
+            .field("own_jwks", &self.own_jwks)
+            .finish()
     }
 }
 
+/// Which keys and checks a token gets.
+enum Kind {
+    Clerk,
+    Own(String),
+}
+
 impl TokenVerifier {
-    /// Builds a verifier; fails when the configured PEM is not an RSA public key.
+    /// Builds a verifier; fails when the configured PEM is not an RSA public key or a
+    /// JWKS URL does not parse. Nothing is fetched here: keys come on first use.
     pub fn new(settings: &TokenSettings) -> Result<Self, String> {
         let clerk_key = match settings.clerk_public_key_pem.as_deref().map(normalize_pem) {
             Some(pem) => Some(
@@ -87,41 +128,126 @@ impl TokenVerifier {
             ),
             None => None,
         };
-        // Only RS256: a token claiming `none` or HS256 is refused before any key is used.
-        let mut validation = Validation::new(Algorithm::RS256);
-        validation.leeway = settings.leeway_secs;
-        validation.validate_nbf = true;
-        validation.validate_aud = false;
-        validation.set_required_spec_claims(&["exp", "sub"]);
-        if let Some(iss) = &settings.issuer {
-            validation.set_issuer(&[iss]);
-        }
-        Ok(Self { clerk_key, validation, authorized_parties: settings.authorized_parties.clone() })
+        let remote = |url: &Option<String>, what: &str| -> Result<Option<RemoteJwks>, String> {
+            url.as_deref()
+                .filter(|u| !u.trim().is_empty())
+                .map(|u| RemoteJwks::new(u.trim().to_owned(), settings.jwks()).map_err(|e| format!("{what}: {e}")))
+                .transpose()
+        };
+        Ok(Self {
+            clerk_key,
+            clerk_jwks: remote(&settings.clerk_jwks_url, "CLERK_JWKS_URL")?,
+            own: RwLock::new(OwnKeys { issuer: settings.own_issuer.clone(), local: KeySet::default() }),
+            own_jwks: remote(&settings.own_jwks_url, "own JWKS URL")?,
+            leeway: settings.leeway_secs,
+            clerk_issuer: settings.issuer.clone(),
+            authorized_parties: settings.authorized_parties.clone(),
+        })
     }
 
-    /// Verifies `token` and returns the caller it names.
-    pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
-        let key = self.clerk_key.as_ref().ok_or(AuthError::NotConfigured)?;
-        let header = decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
-        if header.alg != Algorithm::RS256 {
-            return Err(AuthError::Invalid(format!("algorithm {:?} not accepted", header.alg)));
+    /// Trusts tokens whose `iss` is `issuer`, verified with `keys` (the auth module
+    /// registers its public keys here when it runs in process). Replaces earlier ones.
+    pub fn trust_own_keys(&self, issuer: &str, keys: KeySet) {
+        if let Ok(mut own) = self.own.write() {
+            *own = OwnKeys { issuer: Some(issuer.to_owned()), local: keys };
         }
-        let data = decode::<SessionClaims>(token, key, &self.validation).map_err(|e| AuthError::Invalid(e.to_string()))?;
-        let claims = data.claims;
+    }
+
+    /// The issuer of our own tokens, when one is configured or registered.
+    pub fn own_issuer(&self) -> Option<String> {
+        self.own.read().ok().and_then(|o| o.issuer.clone())
+    }
+
+    fn kind(&self, token: &str, header: &Header) -> Kind {
+        let iss = peek_issuer(token, header);
+        match (iss, self.own_issuer()) {
+            (Some(iss), Some(own)) if iss == own => Kind::Own(own),
+            _ => Kind::Clerk,
+        }
+    }
+
+    /// Verifies `token` with the keys at hand (the PEM, keys registered in process,
+    /// JWKS keys already fetched): never a network call. Prefer [`Self::verify_async`].
+    pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        let header = decode_header(token).map_err(invalid)?;
+        match self.kind(token, &header) {
+            Kind::Own(iss) => {
+                let key = self.own_key_cached(header.kid.as_deref()).ok_or_else(|| invalid("unknown signing key"))?;
+                self.check_own(token, &key, &iss)
+            }
+            Kind::Clerk => {
+                let cached = header.kid.as_deref().and_then(|kid| self.clerk_jwks.as_ref().and_then(|j| j.cached(kid)));
+                match cached {
+                    Some(key) => self.check_clerk(token, &header, &key),
+                    None => self.check_clerk_pem(token, &header),
+                }
+            }
+        }
+    }
+
+    /// Verifies `token`, fetching a JWKS when a configured one is not loaded yet, is
+    /// stale, or lacks the token's `kid` (at most once per refresh interval).
+    pub async fn verify_async(&self, token: &str) -> Result<Principal, AuthError> {
+        let header = decode_header(token).map_err(invalid)?;
+        match self.kind(token, &header) {
+            Kind::Own(iss) => {
+                let kid = header.kid.as_deref().ok_or_else(|| invalid("no kid"))?;
+                let key = match self.own_key_cached(Some(kid)) {
+                    Some(k) => Some(k),
+                    None => match &self.own_jwks {
+                        Some(j) => j.key(kid).await,
+                        None => None,
+                    },
+                };
+                self.check_own(token, &key.ok_or_else(|| invalid("unknown signing key"))?, &iss)
+            }
+            Kind::Clerk => match (&self.clerk_jwks, header.kid.as_deref()) {
+                (Some(jwks), Some(kid)) => match jwks.key(kid).await {
+                    Some(key) => self.check_clerk(token, &header, &key),
+                    None => self.check_clerk_pem(token, &header),
+                },
+                _ => self.check_clerk_pem(token, &header),
+            },
+        }
+    }
+
+    fn own_key_cached(&self, kid: Option<&str>) -> Option<VerifyKey> {
+        let kid = kid?;
+        let local = self.own.read().ok().and_then(|o| o.local.get(kid).cloned());
+        local.or_else(|| self.own_jwks.as_ref().and_then(|j| j.cached(kid)))
+    }
+
+    fn check_clerk_pem(&self, token: &str, header: &Header) -> Result<Principal, AuthError> {
+        let key = self.clerk_key.as_ref().ok_or(if self.clerk_jwks.is_some() { invalid("unknown signing key") } else { AuthError::NotConfigured })?;
+        self.check_clerk(token, header, &VerifyKey { alg: Algorithm::RS256, key: key.clone() })
+    }
+
+    fn check_clerk(&self, token: &str, header: &Header, key: &VerifyKey) -> Result<Principal, AuthError> {
+        // Only RS256: a token claiming `none` or HS256 is refused before any key is used.
+        if header.alg != Algorithm::RS256 || key.alg != Algorithm::RS256 {
+            return Err(invalid(format!("algorithm {:?} not accepted", header.alg)));
+        }
+        let v = validation(Algorithm::RS256, self.leeway, self.clerk_issuer.as_deref());
+        let claims = decode::<SessionClaims>(token, &key.key, &v).map_err(invalid)?.claims;
         if !self.authorized_parties.is_empty()
             && !claims.azp.as_ref().is_some_and(|azp| self.authorized_parties.iter().any(|p| p == azp))
         {
             return Err(AuthError::UnauthorizedParty(claims.azp));
         }
-        if claims.sub.trim().is_empty() {
-            return Err(AuthError::Invalid("empty sub".into()));
-        }
         let role = Role::from_claim(claims.metadata.as_ref().and_then(|m| m.role.as_deref()));
-        Ok(Principal { user_id: claims.sub, role })
+        principal(claims.sub, role)
+    }
+
+    fn check_own(&self, token: &str, key: &VerifyKey, issuer: &str) -> Result<Principal, AuthError> {
+        let v = validation(key.alg, self.leeway, Some(issuer));
+        let claims = decode::<SessionClaims>(token, &key.key, &v).map_err(invalid)?.claims;
+        principal(claims.sub, Role::from_claim(claims.role.as_deref()))
     }
 }
 
-/// `.env` files often hold the PEM on one line with literal `\n`; accept that form too.
-fn normalize_pem(pem: &str) -> String {
-    pem.trim().replace("\\n", "\n")
+fn principal(sub: String, role: Role) -> Result<Principal, AuthError> {
+    if sub.trim().is_empty() {
+        return Err(AuthError::Invalid("empty sub".into()));
+    }
+    Ok(Principal { user_id: sub, role })
 }

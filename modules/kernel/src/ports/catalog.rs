@@ -17,6 +17,11 @@
 //!   Ok. A released id is spent: a later `reserve` with it answers
 //!   [`CatalogError::Released`].
 //!
+//! - [`Catalog::product_documents`] returns the existing products among the ids asked,
+//!   each exactly as mongoose's `toJSON` serializes it (virtuals `id` and
+//!   `effectivePrice` included): what `populate('items.product')` puts in an order.
+//!   Unknown and malformed ids are left out; order is unspecified.
+//!
 //! Errors: [`CatalogError::NotFound`] and [`CatalogError::OutOfStock`] are answers about
 //! the request (show them to the customer); [`CatalogError::Unavailable`] means the
 //! storage could not be reached or answered unexpectedly: nothing is known to have
@@ -81,4 +86,6 @@ pub trait Catalog: Send + Sync {
     /// Gives back what the reservation took. `lines` is what the caller believes it
     /// reserved; the recorded reservation is authoritative when it exists.
     async fn release(&self, reservation_id: &str, lines: &[(String, u32)]) -> Result<(), CatalogError>;
+    /// The existing products among `ids` as mongoose JSON documents (for populate).
+    async fn product_documents(&self, ids: &[String]) -> Result<Vec<serde_json::Value>, CatalogError>;
 }

@@ -4,3 +4,10 @@
 
 pub mod catalog;
 pub use catalog::*;
+pub mod images;
+pub mod customers;
+pub use customers::*;
+pub mod address_book;
+pub use address_book::{AddressBook, AddressBookError};
+pub mod sales;
+pub use sales::{SalesError, SalesLedger};

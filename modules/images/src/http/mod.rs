@@ -1,0 +1,56 @@
+//! The HTTP face: one handler per file, registered and documented together.
+
+pub mod delete;
+pub mod media;
+pub mod multipart;
+pub mod responses;
+pub mod signature;
+pub mod upload;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::service::ImagesService;
+
+/// Declares the `bearer` scheme (Clerk session token) the seller routes use.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The OpenAPI document of exactly the images routes.
+#[derive(OpenApi)]
+#[openapi(
+    paths(signature::sign_upload, upload::upload_images, delete::delete_image, media::get_media),
+    components(schemas(
+        responses::SignatureBody,
+        responses::SignedParams,
+        responses::UploadedBody,
+        responses::UploadedJson,
+        responses::UploadForm,
+        responses::DeleteImageBody,
+        responses::DeletedBody,
+        responses::ErrorBody,
+    )),
+    modifiers(&BearerAuth),
+    tags((name = "images", description = "Signed Cloudinary uploads, server-side uploads, deletes and local media"))
+)]
+pub struct ImagesApi;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig, service: &Arc<ImagesService>) {
+    let data = web::Data::from(Arc::clone(service));
+    let resource = |path: &str| web::resource(path.to_owned()).app_data(data.clone());
+    cfg.service(resource("/api/image/signature").route(web::post().to(signature::sign_upload)))
+        .service(resource("/api/image/upload").route(web::post().to(upload::upload_images)))
+        .service(resource("/api/image").route(web::delete().to(delete::delete_image)))
+        .service(resource("/media/{path:.*}").route(web::get().to(media::get_media)).route(web::head().to(media::get_media)));
+}

@@ -1,0 +1,84 @@
+//! The worker consuming from real RabbitMQ, sending to the SMTP sink.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::sync::Arc;
+
+use hme_kernel::backends::Documents;
+use hme_kernel::events::EventEnvelope;
+use hme_kernel::testing::embedded_test_db;
+use hme_worker::metrics::Outcome;
+use hme_worker::WorkerPorts;
+use support::*;
+
+#[tokio::test]
+async fn order_created_from_rabbitmq_sends_both_emails() {
+    let (Some(sink), Some(rabbit)) = (Sink::get(), rabbit_settings()) else { return };
+    let (db, _dir) = embedded_test_db();
+    let bus = rabbit_bus(rabbit).await;
+    let platform = platform(Documents::Embedded(db), bus.clone());
+    let (customer, owner) = (address("cust"), address("owner"));
+    start_worker(&platform, &smtp_settings(&sink.url, &owner), WorkerPorts::default()).await;
+
+    bus.publish(&EventEnvelope::new("order.created", order_created(Some(&customer), &["p1"]))).await.unwrap();
+
+    assert_eq!(sink.wait_for(&customer, 1, 20).await.len(), 1);
+    let owner_mail = sink.wait_for(&owner, 1, 20).await;
+    assert_eq!(owner_mail.len(), 1);
+    assert!(owner_mail[0].body().contains("TCS-12345678"), "{}", owner_mail[0].eml);
+}
+
+#[tokio::test]
+async fn two_workers_on_one_queue_process_each_event_once() {
+    let (Some(sink), Some(rabbit)) = (Sink::get(), rabbit_settings()) else { return };
+    let (db, _dir) = embedded_test_db();
+    let owner = address("owner");
+    let settings = smtp_settings(&sink.url, &owner);
+    let mut workers = Vec::new();
+    let mut buses = Vec::new();
+    for _ in 0..2 {
+        let bus = rabbit_bus(rabbit.clone()).await;
+        let platform = platform(Documents::Embedded(Arc::clone(&db)), bus.clone());
+        workers.push(start_worker(&platform, &settings, WorkerPorts::default()).await);
+        buses.push(bus);
+    }
+    let customers: Vec<String> = (0..8).map(|_| address("cust")).collect();
+    for c in &customers {
+        buses[0].publish(&EventEnvelope::new("order.created", order_created(Some(c), &["p1"]))).await.unwrap();
+    }
+
+    assert_eq!(sink.wait_for(&owner, customers.len(), 30).await.len(), customers.len());
+    for c in &customers {
+        assert_eq!(sink.wait_for(c, 1, 10).await.len(), 1, "{c}");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    assert_eq!(sink.messages_to(&owner).len(), customers.len(), "no event processed twice");
+    let processed: u64 = workers.iter().map(|w| w.metrics().get("email.order_created", "order.created", Outcome::Processed)).sum();
+    assert_eq!(processed, customers.len() as u64);
+}
+
+#[tokio::test]
+async fn a_malformed_order_created_goes_straight_to_the_dead_letter_queue() {
+    let (Some(sink), Some(rabbit)) = (Sink::get(), rabbit_settings()) else { return };
+    let (db, _dir) = embedded_test_db();
+    let bus = hme_kernel::events::RabbitEventBus::connect(rabbit).await.unwrap();
+    let dyn_bus: Arc<dyn hme_kernel::events::EventBus> = Arc::new(bus.clone());
+    let platform = platform(Documents::Embedded(db), dyn_bus.clone());
+    let worker = start_worker(&platform, &smtp_settings(&sink.url, &address("owner")), WorkerPorts::default()).await;
+
+    dyn_bus.publish(&EventEnvelope::new("order.created", serde_json::json!({"orderId": "o1"}))).await.unwrap();
+
+    let m = worker.metrics();
+    assert!(wait_until(|| m.get("email.order_created", "order.created", Outcome::DeadLettered) == 1, 15).await, "{}", m.render());
+    let mut dead = 0;
+    for _ in 0..50 {
+        dead = bus.dead_letter_count("email.order_created").await.unwrap();
+        if dead == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(dead, 1, "poison goes to <queue>.dlq at once");
+    assert_eq!(m.get("email.order_created", "order.created", Outcome::Retried), 0);
+}
