@@ -118,14 +118,14 @@ source target/test-services/env.sh
 rm -rf "$LOG_DIR"
 mkdir -p "$LOG_DIR"
 
-run_step "workspace (all features)" cargo test --workspace --all-features "${EXTRA_ARGS[@]}"
+run_step "workspace (all features)" cargo test --workspace --all-features --no-fail-fast "${EXTRA_ARGS[@]}"
 
 if [ "${HME_TEST_SKIP_MATRIX:-0}" = 1 ]; then
     say "feature matrix skipped (HME_TEST_SKIP_MATRIX=1)"
 else
     for feature in "${FEATURES[@]}"; do
         run_step "hme --features $feature" \
-            cargo test -p hme --no-default-features --features "$feature"
+            cargo test -p hme --no-fail-fast --no-default-features --features "$feature"
     done
 fi
 

@@ -39,6 +39,10 @@ pub struct Settings {
     #[cfg(feature = "products")]
     #[serde(default)]
     pub products: hme_products::ProductsSettings,
+    /// The orders module.
+    #[cfg(feature = "orders")]
+    #[serde(default)]
+    pub orders: hme_orders::OrdersSettings,
     /// The images module.
     #[cfg(feature = "images")]
     #[serde(default)]

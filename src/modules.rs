@@ -123,8 +123,6 @@ pub async fn build(platform: &Platform, settings: &Settings) -> anyhow::Result<M
     let products = hme_products::ProductsModule::build(platform, settings.products.clone()).await?;
     #[cfg(feature = "products")]
     http.push(products.clone());
-    #[cfg(feature = "orders")]
-    http.push(hme_orders::OrdersModule::build(platform));
     #[cfg(feature = "images")]
     let images = {
         #[cfg(feature = "products")]
@@ -149,6 +147,15 @@ pub async fn build(platform: &Platform, settings: &Settings) -> anyhow::Result<M
     };
     #[cfg(feature = "auth")]
     http.push(auth.clone());
+    #[cfg(all(feature = "orders", feature = "products", feature = "auth"))]
+    {
+        let deps = hme_orders::OrdersDeps { catalog: products.catalog(), customers: auth.customers(), address_book: auth.address_book() };
+        http.push(hme_orders::OrdersModule::build(platform, deps, settings.orders.clone()).await?);
+    }
+    #[cfg(all(feature = "orders", not(all(feature = "products", feature = "auth"))))]
+    tracing::warn!(
+        "orders routes are not mounted: this build has no products or auth module in process, and the HTTP adapters to reach them elsewhere are not built yet"
+    );
     #[cfg(feature = "worker")]
     let worker = hme_worker::WorkerModule::build(
         platform,

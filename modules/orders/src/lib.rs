@@ -1,33 +1,88 @@
-//! The orders module: legacy order placement, the order lifecycle and its events (issue 6 fills it in).
+//! The orders module: legacy order placement and lists, the order lifecycle and its
+//! events.
 //!
-//! Today it is the frame only: the module is compiled, started and documented like the
-//! others, and serves no route yet.
+//! - the three legacy routes under `/api/order/...` (same methods, paths and bodies;
+//!   `create` also answers the new order's `orderId`), plus `PUT /api/order/status` and
+//!   `POST /api/order/cancel`;
+//! - orders stored in the `orders` collection exactly as mongoose stores them, listed
+//!   exactly as mongoose's `populate('address items.product')` prints them (see
+//!   `migrations-docs/orders.md`), behind the [`store::OrderStore`] port with a MongoDB
+//!   and an embedded (redb) adapter;
+//! - stock reserved through the [`hme_kernel::ports::Catalog`] port, all lines or none;
+//! - `order.created` and `order.status_changed` committed with the order in the
+//!   kernel's transactional outbox, and published by a relay this module starts.
+
+pub mod adapters;
+pub mod domain;
+pub mod http;
+pub mod service;
+pub mod settings;
+pub mod store;
 
 use std::sync::Arc;
 
 use actix_web::web;
+use hme_kernel::backends::{BackendError, Documents};
 use hme_kernel::module::{HttpModule, Platform};
+use hme_kernel::outbox::{EmbeddedOutbox, MongoOutbox, OutboxStore, Relay, RelayHandle};
+use tokio::sync::Notify;
 use utoipa::OpenApi;
 
-/// The orders module's OpenAPI document.
-#[derive(OpenApi)]
-#[openapi(tags((name = "orders", description = "legacy order placement, the order lifecycle and its events (issue 6 fills it in)")))]
-struct ApiDoc;
+pub use service::{OrdersDeps, OrdersService};
+pub use settings::OrdersSettings;
+pub use store::{OrderStore, StoreError};
 
 /// The orders module, built by the composition root.
 pub struct OrdersModule {
-    _platform: Platform,
+    service: Arc<OrdersService>,
+    relay: Option<RelayHandle>,
+}
+
+/// The order store and the outbox it appends to, on the platform's storage.
+pub async fn open_storage(documents: &Documents, wake: Arc<Notify>) -> Result<(Arc<dyn OrderStore>, Arc<dyn OutboxStore>), BackendError> {
+    let fail = |e: &dyn std::fmt::Display| BackendError(format!("orders storage: {e}"));
+    Ok(match documents {
+        Documents::Mongo(db) => {
+            let store = adapters::MongoOrderStore::open(db, wake).await.map_err(|e| fail(&e))?;
+            (Arc::new(store), Arc::new(MongoOutbox::open(db).await.map_err(|e| fail(&e))?))
+        }
+        Documents::Embedded(db) => {
+            let store = adapters::EmbeddedOrderStore::open(Arc::clone(db), wake).map_err(|e| fail(&e))?;
+            (Arc::new(store), Arc::new(EmbeddedOutbox::open(Arc::clone(db)).map_err(|e| fail(&e))?))
+        }
+    })
 }
 
 impl OrdersModule {
-    /// Builds the module from the shared platform.
-    pub fn build(platform: &Platform) -> Arc<Self> {
-        Arc::new(Self { _platform: platform.clone() })
+    /// Builds the module on the platform's storage (collections, tables and indexes
+    /// created idempotently) and, unless `settings.relay_enabled` is off, starts the
+    /// outbox relay to `platform.events` on the current tokio runtime. The relay stops
+    /// when the module is dropped.
+    pub async fn build(platform: &Platform, deps: OrdersDeps, settings: OrdersSettings) -> Result<Arc<Self>, BackendError> {
+        let wake = Arc::new(Notify::new());
+        let (store, outbox) = open_storage(&platform.documents, Arc::clone(&wake)).await?;
+        let relay = settings
+            .relay_enabled
+            .then(|| Relay::new(outbox, Arc::clone(&platform.events), wake, settings.relay()).spawn());
+        let service = Arc::new(OrdersService::new(store, deps, settings));
+        Ok(Arc::new(Self { service, relay }))
     }
 
-    /// The module's OpenAPI document (needs no backend).
+    /// The OpenAPI document of the module's routes (needs no backend).
     pub fn api_doc() -> utoipa::openapi::OpenApi {
-        ApiDoc::openapi()
+        http::OrdersApi::openapi()
+    }
+
+    /// The service behind the routes.
+    pub fn service(&self) -> Arc<OrdersService> {
+        Arc::clone(&self.service)
+    }
+
+    /// Stops the outbox relay (tests simulating a crash between commit and publish).
+    pub fn stop_relay(&self) {
+        if let Some(r) = &self.relay {
+            r.stop();
+        }
     }
 }
 
@@ -36,7 +91,9 @@ impl HttpModule for OrdersModule {
         "orders"
     }
 
-    fn configure(&self, _cfg: &mut web::ServiceConfig) {}
+    fn configure(&self, cfg: &mut web::ServiceConfig) {
+        http::configure(cfg, &self.service);
+    }
 
     fn openapi(&self) -> utoipa::openapi::OpenApi {
         Self::api_doc()

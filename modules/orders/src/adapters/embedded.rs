@@ -1,0 +1,162 @@
+//! The embedded adapter: redb tables `orders` (ObjectId hex → the BSON document, the
+//! same shape as in MongoDB) and `order_idempotency` (`<userId>:<key>` → JSON record),
+//! with the kernel's embedded outbox appended in the same write transaction.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use hme_kernel::events::EventEnvelope;
+use hme_kernel::outbox::EmbeddedOutbox;
+use mongodb::bson::{oid::ObjectId, Bson, Document};
+use redb::{Database, ReadableTable, TableDefinition, WriteTransaction};
+use tokio::sync::Notify;
+
+use crate::store::{newest_first, IdempotencyRecord, Inserted, OrderStore, StoreError};
+
+const ORDERS: TableDefinition<&str, &[u8]> = TableDefinition::new("orders");
+const IDEMPOTENCY: TableDefinition<&str, &[u8]> = TableDefinition::new("order_idempotency");
+
+/// [`OrderStore`] on the embedded redb file.
+pub struct EmbeddedOrderStore {
+    db: Arc<Database>,
+    wake: Arc<Notify>,
+}
+
+fn fail(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(format!("embedded storage: {e}"))
+}
+
+fn encode(doc: &Document) -> Result<Vec<u8>, StoreError> {
+    let mut out = Vec::new();
+    doc.to_writer(&mut out).map_err(fail)?;
+    Ok(out)
+}
+
+fn decode(bytes: &[u8]) -> Result<Document, StoreError> {
+    Document::from_reader(bytes).map_err(fail)
+}
+
+fn read_key(txn: &WriteTransaction, id: &str, fresh_after: DateTime<Utc>) -> Result<Option<IdempotencyRecord>, StoreError> {
+    let table = txn.open_table(IDEMPOTENCY).map_err(fail)?;
+    let found = table.get(id).map_err(fail)?.map(|v| serde_json::from_slice::<IdempotencyRecord>(v.value()));
+    Ok(found.transpose().map_err(fail)?.filter(|r| r.created_at >= fresh_after))
+}
+
+impl EmbeddedOrderStore {
+    /// The store on `db` (tables created when missing); `wake` is notified after each
+    /// commit that appended an event.
+    pub fn open(db: Arc<Database>, wake: Arc<Notify>) -> Result<Self, StoreError> {
+        let txn = db.begin_write().map_err(fail)?;
+        txn.open_table(ORDERS).map_err(fail)?;
+        txn.open_table(IDEMPOTENCY).map_err(fail)?;
+        txn.commit().map_err(fail)?;
+        EmbeddedOutbox::open(Arc::clone(&db)).map_err(fail)?;
+        Ok(Self { db, wake })
+    }
+
+    async fn blocking<T: Send + 'static>(&self, f: impl FnOnce(&Database) -> Result<T, StoreError> + Send + 'static) -> Result<T, StoreError> {
+        let db = Arc::clone(&self.db);
+        tokio::task::spawn_blocking(move || f(&db)).await.map_err(fail)?
+    }
+
+    fn insert_sync(db: &Database, order: &Document, event: &EventEnvelope, key: Option<&IdempotencyRecord>, fresh_after: DateTime<Utc>) -> Result<Inserted, StoreError> {
+        let txn = db.begin_write().map_err(fail)?;
+        if let Some(k) = key {
+            if let Some(existing) = read_key(&txn, &k.id, fresh_after)? {
+                return Ok(Inserted::Replayed(existing));
+            }
+            let json = serde_json::to_vec(k).map_err(fail)?;
+            txn.open_table(IDEMPOTENCY).map_err(fail)?.insert(k.id.as_str(), json.as_slice()).map_err(fail)?;
+        }
+        let id = order.get_object_id("_id").map_err(fail)?.to_hex();
+        txn.open_table(ORDERS).map_err(fail)?.insert(id.as_str(), encode(order)?.as_slice()).map_err(fail)?;
+        EmbeddedOutbox::append_in(&txn, event).map_err(fail)?;
+        txn.commit().map_err(fail)?;
+        Ok(Inserted::Created)
+    }
+
+    fn set_status_sync(db: &Database, id: &ObjectId, from: &str, to: &str, now: DateTime<Utc>, event: &EventEnvelope) -> Result<bool, StoreError> {
+        let txn = db.begin_write().map_err(fail)?;
+        {
+            let mut orders = txn.open_table(ORDERS).map_err(fail)?;
+            let key = id.to_hex();
+            let current = orders.get(key.as_str()).map_err(fail)?.map(|v| decode(v.value())).transpose()?;
+            let Some(mut order) = current else { return Ok(false) };
+            if order.get_str("status").unwrap_or("Order Placed") != from {
+                return Ok(false);
+            }
+            order.insert("status", to);
+            order.insert("updatedAt", Bson::DateTime(mongodb::bson::DateTime::from_millis(now.timestamp_millis())));
+            orders.insert(key.as_str(), encode(&order)?.as_slice()).map_err(fail)?;
+        }
+        EmbeddedOutbox::append_in(&txn, event).map_err(fail)?;
+        txn.commit().map_err(fail)?;
+        Ok(true)
+    }
+}
+
+#[async_trait]
+impl OrderStore for EmbeddedOrderStore {
+    fn name(&self) -> &'static str {
+        "embedded"
+    }
+
+    async fn insert(&self, order: &Document, event: &EventEnvelope, key: Option<&IdempotencyRecord>, fresh_after: DateTime<Utc>) -> Result<Inserted, StoreError> {
+        let (order, event, key) = (order.clone(), event.clone(), key.cloned());
+        let out = self.blocking(move |db| Self::insert_sync(db, &order, &event, key.as_ref(), fresh_after)).await?;
+        if out == Inserted::Created {
+            self.wake.notify_one();
+        }
+        Ok(out)
+    }
+
+    async fn idempotency(&self, id: &str, fresh_after: DateTime<Utc>) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let id = id.to_owned();
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(fail)?;
+            let table = txn.open_table(IDEMPOTENCY).map_err(fail)?;
+            let found = table.get(id.as_str()).map_err(fail)?.map(|v| serde_json::from_slice::<IdempotencyRecord>(v.value()));
+            Ok(found.transpose().map_err(fail)?.filter(|r| r.created_at >= fresh_after))
+        })
+        .await
+    }
+
+    async fn list(&self, user_id: Option<&str>) -> Result<Vec<Document>, StoreError> {
+        let user = user_id.map(str::to_owned);
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(fail)?;
+            let table = txn.open_table(ORDERS).map_err(fail)?;
+            let mut out = Vec::new();
+            for row in table.iter().map_err(fail)? {
+                let d = decode(row.map_err(fail)?.1.value())?;
+                if user.as_deref().is_none_or(|u| d.get_str("userId").ok() == Some(u)) {
+                    out.push(d);
+                }
+            }
+            out.sort_by(newest_first);
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn get(&self, id: &ObjectId) -> Result<Option<Document>, StoreError> {
+        let key = id.to_hex();
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(fail)?;
+            let table = txn.open_table(ORDERS).map_err(fail)?;
+            let value = table.get(key.as_str()).map_err(fail)?;
+            value.map(|v| decode(v.value())).transpose()
+        })
+        .await
+    }
+
+    async fn set_status(&self, id: &ObjectId, from: &str, to: &str, now: DateTime<Utc>, event: &EventEnvelope) -> Result<bool, StoreError> {
+        let (id, from, to, event) = (*id, from.to_owned(), to.to_owned(), event.clone());
+        let changed = self.blocking(move |db| Self::set_status_sync(db, &id, &from, &to, now, &event)).await?;
+        if changed {
+            self.wake.notify_one();
+        }
+        Ok(changed)
+    }
+}

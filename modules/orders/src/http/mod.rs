@@ -1,0 +1,70 @@
+//! The HTTP face: one handler per file, registered and documented together.
+
+pub mod cancel;
+pub mod create;
+pub mod list;
+pub mod responses;
+pub mod seller_orders;
+pub mod status;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use hme_kernel::{ApiError, ApiResult};
+use mongodb::bson::oid::ObjectId;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::domain::input::hex_id;
+use crate::service::OrdersService;
+
+/// Declares the `bearer` scheme (Clerk session token).
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The OpenAPI document of exactly the orders routes.
+#[derive(OpenApi)]
+#[openapi(
+    paths(create::create_order, list::list_orders, seller_orders::seller_orders, status::set_status, cancel::cancel_order),
+    components(schemas(
+        responses::CourierJson,
+        responses::CreatedBody,
+        responses::OrderJson,
+        responses::OrdersBody,
+        responses::StatusChangedBody,
+        responses::ErrorBody,
+        crate::domain::CreateOrderBody,
+        crate::domain::StatusBody,
+        crate::domain::CancelBody,
+    )),
+    modifiers(&BearerAuth),
+    tags((name = "orders", description = "Legacy order placement and lists, and the order lifecycle"))
+)]
+pub struct OrdersApi;
+
+/// A body's `orderId`: missing is 400 "Missing order ID", malformed 400.
+pub(crate) fn order_id(value: Option<&serde_json::Value>) -> ApiResult<ObjectId> {
+    if value.is_none_or(serde_json::Value::is_null) {
+        return Err(ApiError::bad_request("Missing order ID"));
+    }
+    let hex = hex_id(value).ok_or_else(|| ApiError::bad_request("Invalid order ID: expected 24 hex characters"))?;
+    ObjectId::parse_str(&hex).map_err(|_| ApiError::bad_request("Invalid order ID"))
+}
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig, service: &Arc<OrdersService>) {
+    let data = web::Data::from(Arc::clone(service));
+    let resource = |path: &str| web::resource(path.to_owned()).app_data(data.clone());
+    cfg.service(resource("/api/order/create").route(web::post().to(create::create_order)))
+        .service(resource("/api/order/list").route(web::get().to(list::list_orders)))
+        .service(resource("/api/order/seller-orders").route(web::get().to(seller_orders::seller_orders)))
+        .service(resource("/api/order/status").route(web::put().to(status::set_status)))
+        .service(resource("/api/order/cancel").route(web::post().to(cancel::cancel_order)));
+}

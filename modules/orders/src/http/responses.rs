@@ -1,0 +1,105 @@
+//! Response bodies (legacy shapes) as OpenAPI schemas.
+
+#![allow(dead_code)]
+
+use utoipa::ToSchema;
+
+/// The courier booking of a new order.
+#[derive(ToSchema)]
+pub struct CourierJson {
+    /// The courier asked for, or null.
+    #[serde(rename = "courierName")]
+    courier_name: Option<String>,
+    /// `<COURIER>-<8 digits>`, or null without a courier.
+    #[serde(rename = "courierTrackingNumber")]
+    courier_tracking_number: Option<String>,
+    /// Always "Booked".
+    #[serde(rename = "courierStatus")]
+    courier_status: String,
+}
+
+/// `{success, message:"Order Placed", courier, orderId}`.
+#[derive(ToSchema)]
+pub struct CreatedBody {
+    /// Always true.
+    success: bool,
+    /// "Order Placed".
+    message: String,
+    /// The courier booking.
+    courier: CourierJson,
+    /// The new order's `_id` (hme addition).
+    #[serde(rename = "orderId")]
+    order_id: String,
+}
+
+/// An order as mongoose serializes it after `populate('address items.product')`:
+/// `address` and each `items[].product` are the referenced documents, or null when they
+/// no longer exist. Dates are ISO-8601 with milliseconds; `__v` is kept.
+#[derive(ToSchema)]
+#[schema(as = Order)]
+pub struct OrderJson {
+    _id: String,
+    #[serde(rename = "userId")]
+    user_id: String,
+    /// `[{product: Product|null, quantity, _id}]`
+    #[schema(value_type = Vec<Object>)]
+    items: Vec<serde_json::Value>,
+    /// PKR, shipping included.
+    amount: f64,
+    /// The address document, or null.
+    #[schema(value_type = Option<Object>)]
+    address: Option<serde_json::Value>,
+    status: String,
+    date: String,
+    #[serde(rename = "courierName")]
+    courier_name: Option<String>,
+    #[serde(rename = "courierTrackingNumber")]
+    courier_tracking_number: Option<String>,
+    #[serde(rename = "courierStatus")]
+    courier_status: Option<String>,
+    /// `{bookedAt, courier}`; absent without a courier.
+    #[serde(rename = "courierMeta")]
+    #[schema(value_type = Option<Object>)]
+    courier_meta: Option<serde_json::Value>,
+    #[serde(rename = "paymentMethod")]
+    payment_method: String,
+    #[serde(rename = "paymentStatus")]
+    payment_status: String,
+    #[serde(rename = "createdAt")]
+    created_at: String,
+    #[serde(rename = "updatedAt")]
+    updated_at: String,
+    __v: i32,
+}
+
+/// `{success, orders}`.
+#[derive(ToSchema)]
+pub struct OrdersBody {
+    /// Always true.
+    success: bool,
+    /// The orders, newest first.
+    orders: Vec<OrderJson>,
+}
+
+/// `{success, message, orderId, status}`.
+#[derive(ToSchema)]
+pub struct StatusChangedBody {
+    /// Always true.
+    success: bool,
+    /// "Order status updated".
+    message: String,
+    /// The order.
+    #[serde(rename = "orderId")]
+    order_id: String,
+    /// Its new status.
+    status: String,
+}
+
+/// `{success:false, message}`.
+#[derive(ToSchema)]
+pub struct ErrorBody {
+    /// Always false.
+    success: bool,
+    /// What went wrong (generic for 5xx).
+    message: String,
+}

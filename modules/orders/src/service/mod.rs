@@ -1,0 +1,73 @@
+//! The orders service: validation, pricing, stock, storage, events and the customer's
+//! cart together. Handlers are thin wrappers around it.
+
+mod lifecycle;
+mod lists;
+mod place;
+
+use std::sync::Arc;
+
+use hme_kernel::ports::{AddressBook, AddressBookError, Catalog, CatalogError, Customers, CustomersError};
+use hme_kernel::ApiError;
+
+use crate::settings::OrdersSettings;
+use crate::store::{OrderStore, StoreError};
+
+pub use place::Placed;
+
+/// What the orders module calls in other modules.
+#[derive(Clone)]
+pub struct OrdersDeps {
+    /// Prices and stock (the products module).
+    pub catalog: Arc<dyn Catalog>,
+    /// Addresses, profiles and carts (the auth module).
+    pub customers: Arc<dyn Customers>,
+    /// Address documents for the populated lists (the auth module).
+    pub address_book: Arc<dyn AddressBook>,
+}
+
+/// The orders service.
+pub struct OrdersService {
+    pub(crate) store: Arc<dyn OrderStore>,
+    pub(crate) deps: OrdersDeps,
+    pub(crate) settings: OrdersSettings,
+}
+
+impl OrdersService {
+    /// A service over `store`.
+    pub fn new(store: Arc<dyn OrderStore>, deps: OrdersDeps, settings: OrdersSettings) -> Self {
+        Self { store, deps, settings }
+    }
+}
+
+/// Storage down: 503.
+pub(crate) fn store_error(e: StoreError) -> ApiError {
+    ApiError::unavailable(e)
+}
+
+/// The customers module down: 503.
+pub(crate) fn customers_error(e: CustomersError) -> ApiError {
+    ApiError::unavailable(e)
+}
+
+/// The address book down: 503.
+pub(crate) fn address_book_error(e: AddressBookError) -> ApiError {
+    ApiError::unavailable(e)
+}
+
+/// Catalog answers about the request are 4xx naming the product; the catalog down 503.
+pub(crate) fn catalog_error(e: CatalogError, item_of: impl Fn(&str) -> Option<(usize, String)>) -> ApiError {
+    let label = |id: &str| match item_of(id) {
+        Some((n, name)) if !name.is_empty() => format!("Item {n} ({name}, product {id})"),
+        Some((n, _)) => format!("Item {n} (product {id})"),
+        None => format!("Product {id}"),
+    };
+    match e {
+        CatalogError::NotFound(id) => ApiError::not_found(format!("{}: product not found", label(&id))),
+        CatalogError::OutOfStock { product_id, available } => {
+            ApiError::conflict(format!("{}: out of stock ({available} available)", label(&product_id)))
+        }
+        CatalogError::Released(_) => ApiError::internal(e),
+        CatalogError::Unavailable(_) => ApiError::unavailable(e),
+    }
+}

@@ -1,0 +1,79 @@
+//! The storage port of the orders module.
+//!
+//! Promises, for every adapter (checked by the conformance suite in
+//! `tests/conformance`, run against MongoDB and the embedded store):
+//! - [`OrderStore::insert`] stores the order document, appends its event to the outbox
+//!   and records the idempotency key (when given) atomically: all three or none. When a
+//!   fresh record for the key exists already (a retry, or a concurrent twin that won),
+//!   nothing is written and [`Inserted::Replayed`] carries the record. A record older
+//!   than `fresh_after` counts as absent and is replaced.
+//! - [`OrderStore::list`] returns the orders of one user, or all, newest first (`date`
+//!   descending, then `_id` descending), as stored (unknown fields kept).
+//! - [`OrderStore::set_status`] is a compare-and-set: it changes `status` (and
+//!   `updatedAt`) only while the order's status is still `from`, and appends the event
+//!   in the same transaction. `Ok(false)`: the order is missing or its status moved.
+//! - After every commit that appended an event the relay is woken.
+//!
+//! Errors: [`StoreError::Unavailable`] = the backend could not be reached or failed;
+//! nothing was written (transactions).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use hme_kernel::events::EventEnvelope;
+use mongodb::bson::{oid::ObjectId, Document};
+use serde::{Deserialize, Serialize};
+
+/// Why a store call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The backend failed or could not be reached.
+    #[error("order storage unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// What an `Idempotency-Key` remembers: the order it placed and the body answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdempotencyRecord {
+    /// `<userId>:<key>`.
+    pub id: String,
+    /// The order placed.
+    pub order_id: String,
+    /// The response body answered.
+    pub response: serde_json::Value,
+    /// When it was recorded.
+    pub created_at: DateTime<Utc>,
+}
+
+/// The outcome of [`OrderStore::insert`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inserted {
+    /// The order, its event and the key were stored.
+    Created,
+    /// A fresh record for the key existed; nothing was written.
+    Replayed(IdempotencyRecord),
+}
+
+/// The orders storage port (see the module documentation for its promises).
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    /// The adapter's name (`mongodb`, `embedded`), for logs.
+    fn name(&self) -> &'static str;
+    /// Stores order + event + key atomically (see the promises).
+    async fn insert(&self, order: &Document, event: &EventEnvelope, key: Option<&IdempotencyRecord>, fresh_after: DateTime<Utc>) -> Result<Inserted, StoreError>;
+    /// The record of `id` (`<userId>:<key>`) if it is not older than `fresh_after`.
+    async fn idempotency(&self, id: &str, fresh_after: DateTime<Utc>) -> Result<Option<IdempotencyRecord>, StoreError>;
+    /// The orders of `user_id` (all orders when None), newest first.
+    async fn list(&self, user_id: Option<&str>) -> Result<Vec<Document>, StoreError>;
+    /// One order.
+    async fn get(&self, id: &ObjectId) -> Result<Option<Document>, StoreError>;
+    /// Compare-and-set of the status, with its event (see the promises).
+    async fn set_status(&self, id: &ObjectId, from: &str, to: &str, now: DateTime<Utc>, event: &EventEnvelope) -> Result<bool, StoreError>;
+}
+
+/// Newest first: `date` descending, then `_id` descending.
+pub fn newest_first(a: &Document, b: &Document) -> std::cmp::Ordering {
+    let date = |d: &Document| d.get_datetime("date").map(|d| d.timestamp_millis()).unwrap_or(i64::MIN);
+    let id = |d: &Document| d.get_object_id("_id").map(|o| o.bytes()).unwrap_or_default();
+    date(b).cmp(&date(a)).then_with(|| id(b).cmp(&id(a)))
+}

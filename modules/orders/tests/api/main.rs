@@ -1,0 +1,10 @@
+//! The orders routes on both backends, next to the real products module.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod create;
+mod lifecycle;
+mod lists;
+mod stock;

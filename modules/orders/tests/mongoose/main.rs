@@ -1,0 +1,102 @@
+//! Compatibility with the legacy mongoose app through its own schemas
+//! (tools/mongoose-compat, `HME_TEST_MONGOOSE_CLI`): an order hme writes loads and
+//! validates in mongoose and roundtrips unchanged; an order mongoose wrote is listed by
+//! hme exactly as mongoose's `populate('address items.product')` serializes it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use actix_web::http::{Method, StatusCode};
+use hme_kernel::testing::service_env;
+use serde_json::{json, Value};
+
+use support::{customer, order_body, req, seller, TestApp, CUSTOMER};
+
+fn uri_with_database(base: &str, db: &str) -> String {
+    let (scheme, rest) = base.split_once("://").unwrap();
+    let (hosts, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let query = tail.find('?').map_or("", |i| &tail[i..]);
+    format!("{scheme}://{hosts}/{db}{query}")
+}
+
+async fn setup() -> Option<(String, TestApp)> {
+    let cli = service_env("HME_TEST_MONGOOSE_CLI")?;
+    Some((cli, TestApp::mongo().await?))
+}
+
+async fn mongoose(cli: &str, app: &TestApp, args: &[&str]) -> Value {
+    let uri = uri_with_database(&std::env::var("HME_TEST_MONGODB_URI").unwrap(), app.mongo.as_ref().unwrap().name());
+    let out = tokio::process::Command::new("node").arg(cli).args(args).env("MONGODB_URI", uri).output().await.unwrap();
+    assert!(out.status.success(), "mongoose {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+async fn listed(app: &TestApp) -> Vec<Value> {
+    let r = app.call(req(Method::GET, "/api/order/list", Some(&customer()), json!(null))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    r.body["orders"].as_array().unwrap().clone()
+}
+
+#[actix_web::test]
+async fn an_order_placed_by_hme_loads_in_mongoose_without_errors_and_roundtrips_unchanged() {
+    let Some((cli, app)) = setup().await else { return };
+    let address = app.customer_with_address(CUSTOMER).await;
+    let a = app.product("Buds", 1999.5, 0.0, Some(5)).await;
+    let b = app.product("Watch", 3000.0, 2500.0, None).await;
+    for courier in [json!("Leopards"), json!(null)] {
+        let mut body = order_body(&address, &[(&a, json!(2)), (&b, json!(1))]);
+        body["courierName"] = courier;
+        let r = app.create(&customer(), body, None).await;
+        let id = r.body["orderId"].as_str().unwrap().to_owned();
+        let loaded = mongoose(&cli, &app, &["get", "Order", &id]).await;
+        assert_eq!(loaded["errors"], Value::Null, "{loaded}");
+        let trip = mongoose(&cli, &app, &["roundtrip", "Order", &id]).await;
+        assert_eq!(trip["errors"], Value::Null);
+        assert_eq!(trip["before"], trip["after"], "mongoose would rewrite: {trip}");
+        assert_eq!(trip["before"]["amount"], json!({"$numberInt": "6749"}));
+        assert_eq!(trip["before"]["items"][0]["quantity"], json!({"$numberInt": "2"}));
+        let theirs = mongoose(&cli, &app, &["find", "Order", &json!({"_id": id}).to_string(), "address items.product"]).await;
+        let ours: Vec<Value> = listed(&app).await.into_iter().filter(|o| o["_id"] == id).collect();
+        assert_eq!(ours, theirs.as_array().unwrap().clone());
+    }
+}
+
+#[actix_web::test]
+async fn an_order_written_by_mongoose_is_listed_exactly_as_mongoose_populates_it_with_null_for_deleted_references() {
+    let Some((cli, app)) = setup().await else { return };
+    let address = app.customer_with_address(CUSTOMER).await;
+    let kept = app.product("Kept", 1500.0, 1200.0, None).await;
+    let gone = app.product("Gone", 700.0, 0.0, None).await;
+    let legacy = json!({"userId": CUSTOMER, "items": [{"product": kept, "quantity": 2}, {"product": gone, "quantity": 1}], "amount": 3350,
+        "address": address, "date": {"$date": "2025-06-01T10:20:30.000Z"}});
+    let created = mongoose(&cli, &app, &["create", "Order", &legacy.to_string()]).await;
+    let filter = json!({"userId": CUSTOMER}).to_string();
+    let theirs = mongoose(&cli, &app, &["find", "Order", &filter, "address items.product"]).await;
+    assert_eq!(listed(&app).await, theirs.as_array().unwrap().clone());
+    let del = app.call(req(Method::DELETE, "/api/product/delete", Some(&seller()), json!({"productId": gone}))).await;
+    assert_eq!(del.status, StatusCode::OK);
+    app.people.delete_address(&address).await;
+    let theirs = mongoose(&cli, &app, &["find", "Order", &filter, "address items.product"]).await;
+    let ours = listed(&app).await;
+    assert_eq!(ours, theirs.as_array().unwrap().clone());
+    assert_eq!((ours[0]["address"].clone(), ours[0]["items"][1]["product"].clone()), (Value::Null, Value::Null));
+    assert_eq!(ours[0]["_id"], created["_id"]);
+}
+
+#[actix_web::test]
+async fn an_old_order_missing_defaults_is_listed_with_the_defaults_mongoose_fills_in() {
+    let Some((cli, app)) = setup().await else { return };
+    let address = app.customer_with_address(CUSTOMER).await;
+    let p = app.product("Old", 900.0, 0.0, None).await;
+    let raw = mongodb::bson::doc! {"_id": mongodb::bson::oid::ObjectId::new(), "userId": CUSTOMER, "amount": mongodb::bson::Bson::Int64(1150),
+        "address": &address, "date": mongodb::bson::DateTime::now(), "items": [{"product": &p, "quantity": 1.0, "_id": mongodb::bson::oid::ObjectId::new()}], "legacyNote": "kept"};
+    app.mongo.as_ref().unwrap().collection::<mongodb::bson::Document>("orders").insert_one(raw).await.unwrap();
+    let theirs = mongoose(&cli, &app, &["find", "Order", &json!({"userId": CUSTOMER}).to_string(), "address items.product"]).await;
+    let ours = listed(&app).await;
+    assert_eq!(ours, theirs.as_array().unwrap().clone());
+    assert_eq!((ours[0]["status"].clone(), ours[0]["paymentMethod"].clone(), ours[0]["legacyNote"].clone()), (json!("Order Placed"), json!("cod"), json!("kept")));
+}
