@@ -24,6 +24,9 @@ pub mod store;
 
 use std::sync::Arc;
 
+use hme_kernel::outbox::{EmbeddedOutbox, MongoOutbox, OutboxStore, Relay, RelayHandle, RelaySettings};
+use tokio::sync::Notify;
+
 use actix_web::web;
 use hme_kernel::backends::{BackendError, Documents};
 use hme_kernel::module::{HttpModule, Platform};
@@ -38,23 +41,36 @@ pub use store::{ProductStore, StoreError};
 /// The products module, built by the composition root.
 pub struct ProductsModule {
     service: Arc<ProductsService>,
+    /// Publishes the outbox's events (`product.deleted`); stops when the module drops.
+    _relay: Option<RelayHandle>,
 }
 
 impl ProductsModule {
     /// Builds the module on the platform's storage, creating indexes (MongoDB) or tables
     /// (embedded) idempotently. An index the server refuses is logged and skipped.
     pub async fn build(platform: &Platform, settings: ProductsSettings) -> Result<Arc<Self>, BackendError> {
-        let store: Arc<dyn ProductStore> = match &platform.documents {
-            Documents::Mongo(db) => Arc::new(adapters::MongoProductStore::open(db).await?),
-            Documents::Embedded(db) => Arc::new(adapters::EmbeddedProductStore::open(Arc::clone(db))?),
+        let fail = |e: &dyn std::fmt::Display| BackendError(format!("products outbox: {e}"));
+        let (store, outbox): (Arc<dyn ProductStore>, Arc<dyn OutboxStore>) = match &platform.documents {
+            Documents::Mongo(db) => (
+                Arc::new(adapters::MongoProductStore::open(db).await?),
+                Arc::new(MongoOutbox::open(db).await.map_err(|e| fail(&e))?),
+            ),
+            Documents::Embedded(db) => (
+                Arc::new(adapters::EmbeddedProductStore::open(Arc::clone(db))?),
+                Arc::new(EmbeddedOutbox::open(Arc::clone(db)).map_err(|e| fail(&e))?),
+            ),
         };
-        Ok(Self::with_store(platform, store, settings))
+        let wake = Arc::new(Notify::new());
+        let relay = Relay::new(outbox, Arc::clone(&platform.events), Arc::clone(&wake), RelaySettings::default()).spawn();
+        let service = ProductsService::new(store, Arc::clone(&platform.cache), Some(wake), settings);
+        Ok(Arc::new(Self { service: Arc::new(service), _relay: Some(relay) }))
     }
 
-    /// Builds the module on a given store (tests, other adapters).
+    /// A module on any store, without an outbox relay (events appended by the store are
+    /// published by whichever relay runs over the same outbox).
     pub fn with_store(platform: &Platform, store: Arc<dyn ProductStore>, settings: ProductsSettings) -> Arc<Self> {
-        let service = ProductsService::new(store, Arc::clone(&platform.cache), Arc::clone(&platform.events), settings);
-        Arc::new(Self { service: Arc::new(service) })
+        let service = ProductsService::new(store, Arc::clone(&platform.cache), None, settings);
+        Arc::new(Self { service: Arc::new(service), _relay: None })
     }
 
     /// The OpenAPI document of the module's routes, without building it (for the

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use hme_kernel::auth::Principal;
 use hme_kernel::dates::now_millis;
-use hme_kernel::events::{EventBus, EventEnvelope};
+use hme_kernel::events::EventEnvelope;
 use hme_kernel::{ApiError, ApiResult};
 use mongodb::bson::oid::ObjectId;
 use serde::Serialize;
@@ -28,7 +28,8 @@ pub const PRODUCT_DELETED: &str = "product.deleted";
 pub struct ProductsService {
     pub(crate) store: Arc<dyn ProductStore>,
     pub(crate) cache: ResponseCache,
-    events: Arc<dyn EventBus>,
+    /// Wakes the outbox relay after a commit that appended an event.
+    relay_wake: Option<Arc<tokio::sync::Notify>>,
     settings: ProductsSettings,
 }
 
@@ -46,9 +47,9 @@ fn to_body<T: Serialize>(value: &T) -> ApiResult<CachedBody> {
 
 impl ProductsService {
     /// A service over `store`.
-    pub fn new(store: Arc<dyn ProductStore>, platform_cache: Arc<dyn hme_kernel::cache::Cache>, events: Arc<dyn EventBus>, settings: ProductsSettings) -> Self {
+    pub fn new(store: Arc<dyn ProductStore>, platform_cache: Arc<dyn hme_kernel::cache::Cache>, relay_wake: Option<Arc<tokio::sync::Notify>>, settings: ProductsSettings) -> Self {
         let cache = ResponseCache::new(platform_cache, Duration::from_secs(settings.cache_ttl_secs), settings.cache_enabled);
-        Self { store, cache, events, settings }
+        Self { store, cache, relay_wake, settings }
     }
 
     /// The settings in force.
@@ -149,18 +150,15 @@ impl ProductsService {
         Ok(product)
     }
 
-    /// Deletes one of the caller's products and announces it (`product.deleted`), so the
-    /// worker removes its images.
+    /// Deletes one of the caller's products and announces it (`product.deleted`, committed
+    /// with the deletion through the outbox), so the worker removes its images.
     pub async fn delete(&self, seller: &Principal, id: &ObjectId) -> ApiResult<Product> {
         seller.require_seller()?;
-        let deleted = self.store.delete_owned(id, &seller.user_id).await.map_err(store_error)?;
+        let deleted = self.store.delete_owned(id, &seller.user_id, announce_deleted).await.map_err(store_error)?;
         let product = deleted.ok_or_else(|| ApiError::not_found("Product not found"))?;
         self.cache.invalidate().await;
-        let event = EventEnvelope::new(PRODUCT_DELETED, deleted_event_data(&product));
-        if let Err(e) = self.events.publish(&event).await {
-            // The product is gone but its images would be orphaned: say so loudly.
-            tracing::error!(error = %e, event = %serde_json::to_string(&event).unwrap_or_default(), "product.deleted not published");
-            return Err(ApiError::unavailable(e));
+        if let Some(wake) = &self.relay_wake {
+            wake.notify_one();
         }
         Ok(product)
     }
@@ -173,6 +171,11 @@ impl ProductsService {
         self.store.insert(product).await?;
         Ok(true)
     }
+}
+
+/// The `product.deleted` event of a product (the store commits it with the deletion).
+pub fn announce_deleted(p: &Product) -> EventEnvelope {
+    EventEnvelope::new(PRODUCT_DELETED, deleted_event_data(p))
 }
 
 /// The `data` of a `product.deleted` event.

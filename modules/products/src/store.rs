@@ -62,6 +62,9 @@ pub struct StockLine {
 }
 
 /// The products storage port (see the module documentation for its promises).
+/// Makes the event that announces a change of a product (committed with the change).
+pub type Announce = fn(&Product) -> hme_kernel::events::EventEnvelope;
+
 #[async_trait]
 pub trait ProductStore: Send + Sync {
     /// The adapter's name (`mongodb`, `embedded`), for logs.
@@ -77,7 +80,9 @@ pub trait ProductStore: Send + Sync {
     /// Applies `patch` to the product if `owner` owns it; returns it as updated.
     async fn update_owned(&self, id: &ObjectId, owner: &str, patch: &ProductPatch, now: DateTime<Utc>) -> Result<Option<Product>, StoreError>;
     /// Deletes the product if `owner` owns it; returns what was deleted.
-    async fn delete_owned(&self, id: &ObjectId, owner: &str) -> Result<Option<Product>, StoreError>;
+    /// Deletes the owner's product and, in the same transaction, appends to the outbox
+    /// the event `announce` makes of it: both are committed or neither is.
+    async fn delete_owned(&self, id: &ObjectId, owner: &str, announce: Announce) -> Result<Option<Product>, StoreError>;
     /// How many products exist.
     async fn count(&self) -> Result<u64, StoreError>;
     /// Takes stock for every line or for none; idempotent by `reservation_id`.

@@ -12,7 +12,8 @@ use mongodb::bson::{oid::ObjectId, Document};
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 
 use crate::domain::{ListQuery, Product, ProductPatch};
-use crate::store::{ListPage, ProductStore, StockLine, StoreError};
+use crate::store::{Announce, ListPage, ProductStore, StockLine, StoreError};
+use hme_kernel::outbox::EmbeddedOutbox;
 
 pub(crate) const PRODUCTS: TableDefinition<&str, &[u8]> = TableDefinition::new("products");
 pub(crate) const RESERVATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("stock_reservations");
@@ -70,7 +71,7 @@ fn read_all(db: &Database) -> Result<Vec<Product>, StoreError> {
 }
 
 /// Reads, changes and writes back one owned product in a single write transaction.
-fn modify_owned<F>(db: &Database, id: &ObjectId, owner: &str, delete: bool, change: F) -> Result<Option<Product>, StoreError>
+fn modify_owned<F>(db: &Database, id: &ObjectId, owner: &str, delete: Option<Announce>, change: F) -> Result<Option<Product>, StoreError>
 where
     F: FnOnce(&mut Product),
 {
@@ -81,8 +82,9 @@ where
         let current = table.get(key.as_str()).map_err(fail)?.map(|v| decode(v.value())).transpose()?;
         match current {
             Some(mut p) if p.user_id == owner => {
-                if delete {
+                if let Some(announce) = delete {
                     table.remove(key.as_str()).map_err(fail)?;
+                    EmbeddedOutbox::append_in(&txn, &announce(&p)).map_err(|e| StoreError::Unavailable(e.to_string()))?;
                 } else {
                     change(&mut p);
                     table.insert(key.as_str(), encode(&p.to_document())?.as_slice()).map_err(fail)?;
@@ -168,12 +170,12 @@ impl ProductStore for EmbeddedProductStore {
 
     async fn update_owned(&self, id: &ObjectId, owner: &str, patch: &ProductPatch, now: DateTime<Utc>) -> Result<Option<Product>, StoreError> {
         let (id, owner, patch) = (*id, owner.to_owned(), patch.clone());
-        blocking(&self.db, move |db| modify_owned(db, &id, &owner, false, |p| patch.apply(p, now))).await
+        blocking(&self.db, move |db| modify_owned(db, &id, &owner, None, |p| patch.apply(p, now))).await
     }
 
-    async fn delete_owned(&self, id: &ObjectId, owner: &str) -> Result<Option<Product>, StoreError> {
+    async fn delete_owned(&self, id: &ObjectId, owner: &str, announce: Announce) -> Result<Option<Product>, StoreError> {
         let (id, owner) = (*id, owner.to_owned());
-        blocking(&self.db, move |db| modify_owned(db, &id, &owner, true, |_| ())).await
+        blocking(&self.db, move |db| modify_owned(db, &id, &owner, Some(announce), |_| ())).await
     }
 
     async fn count(&self) -> Result<u64, StoreError> {

@@ -12,11 +12,14 @@ use mongodb::{Collection, Database, IndexModel};
 
 use super::mongo_query::{filter_document, sort_document};
 use crate::domain::{ListQuery, Product, ProductPatch};
-use crate::store::{ListPage, ProductStore, StockLine, StoreError};
+use crate::store::{Announce, ListPage, ProductStore, StockLine, StoreError};
+use hme_kernel::outbox::MongoOutbox;
 
 /// [`ProductStore`] on MongoDB.
 pub struct MongoProductStore {
     pub(super) products: Collection<Document>,
+    /// The transactional outbox `product.deleted` goes through.
+    pub(super) outbox: MongoOutbox,
     pub(super) reservations: Collection<Document>,
     text_index: bool,
 }
@@ -70,7 +73,22 @@ impl MongoProductStore {
         }
         let text_index = Self::has_text_index(&products).await.map_err(|e| BackendError(format!("MongoDB: listing product indexes: {e}")))?;
         tracing::info!(text_index, "products store: MongoDB");
-        Ok(Self { products, reservations: db.collection("stock_reservations"), text_index })
+        let outbox = MongoOutbox::open(db).await.map_err(|e| BackendError(format!("MongoDB: outbox: {e}")))?;
+        Ok(Self { products, outbox, reservations: db.collection("stock_reservations"), text_index })
+    }
+
+    /// One transaction: delete the owner's product and append its announcement.
+    async fn delete_with_event(&self, id: &ObjectId, owner: &str, announce: Announce) -> Result<Option<Product>, mongodb::error::Error> {
+        let mut session = self.products.client().start_session().await?;
+        session.start_transaction().await?;
+        let found = self.products.find_one_and_delete(doc! {"_id": id, "userId": owner}).session(&mut session).await?;
+        let Some(product) = decode_all(found.into_iter().collect()).pop() else {
+            session.abort_transaction().await?;
+            return Ok(None);
+        };
+        self.outbox.append_in(&mut session, &announce(&product)).await?;
+        session.commit_transaction().await?;
+        Ok(Some(product))
     }
 
     async fn has_text_index(products: &Collection<Document>) -> Result<bool, mongodb::error::Error> {
@@ -129,8 +147,14 @@ impl ProductStore for MongoProductStore {
         decode_one(found)
     }
 
-    async fn delete_owned(&self, id: &ObjectId, owner: &str) -> Result<Option<Product>, StoreError> {
-        decode_one(self.products.find_one_and_delete(doc! {"_id": id, "userId": owner}).await.map_err(unavailable)?)
+    async fn delete_owned(&self, id: &ObjectId, owner: &str, announce: Announce) -> Result<Option<Product>, StoreError> {
+        for attempt in 1..=3 {
+            match self.delete_with_event(id, owner, announce).await {
+                Err(e) if attempt < 3 && e.contains_label(mongodb::error::TRANSIENT_TRANSACTION_ERROR) => continue,
+                other => return other.map_err(unavailable),
+            }
+        }
+        Err(StoreError::Unavailable("transaction kept conflicting".into()))
     }
 
     async fn count(&self) -> Result<u64, StoreError> {

@@ -145,8 +145,15 @@ async fn delete_removes_the_product_and_publishes_product_deleted_with_public_id
         let r = send(&app, Method::DELETE, "/api/product/delete", Some(&seller_token()), json!({"productId": p["_id"]})).await;
         assert_eq!(r.body, json!({"success": true, "message": "Deleted successfully", "result": {"acknowledged": true, "deletedCount": 1}}), "{}", app.backend);
         assert_eq!(app.call(get(&format!("/api/product/{}", p["_id"].as_str().unwrap()))).await.status, StatusCode::NOT_FOUND);
-        let events = app.published();
-        assert_eq!(events.len(), 1);
+        let mut events = app.published();
+        for _ in 0..100 {
+            if !events.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            events = app.published();
+        }
+        assert_eq!(events.len(), 1, "product.deleted is relayed from the outbox");
         assert_eq!(events[0].event_type, "product.deleted");
         assert_eq!(events[0].data["productId"], p["_id"]);
         assert_eq!(events[0].data["userId"], SELLER);

@@ -83,9 +83,9 @@ pub async fn update_owned_only_touches_the_owners_product(store: &dyn ProductSto
 pub async fn delete_owned_returns_the_deleted_product_once(store: &dyn ProductStore) {
     let p = product("u1", "Phone", 90000.0, "Smartphone", None);
     store.insert(&p).await.unwrap();
-    assert!(store.delete_owned(&p.id, "u2").await.unwrap().is_none());
-    assert_eq!(store.delete_owned(&p.id, "u1").await.unwrap().unwrap().id, p.id);
-    assert!(store.delete_owned(&p.id, "u1").await.unwrap().is_none());
+    assert!(store.delete_owned(&p.id, "u2", hme_products::service::announce_deleted).await.unwrap().is_none());
+    assert_eq!(store.delete_owned(&p.id, "u1", hme_products::service::announce_deleted).await.unwrap().unwrap().id, p.id);
+    assert!(store.delete_owned(&p.id, "u1", hme_products::service::announce_deleted).await.unwrap().is_none());
     assert!(store.get(&p.id).await.unwrap().is_none());
 }
 
