@@ -60,6 +60,8 @@ async fn checks(settings: &Settings) -> Vec<Line> {
     let key = if settings.auth.clerk_jwt_key.is_some() { "set" } else { "unset: signed-in routes answer 401" };
     lines.push(timed("auth.clerk_jwt_key", key.into(), async { crate::infrastructure::token_verifier(settings).map(|_| ()).map_err(|e| e.to_string()) }).await);
     lines.push(timed("modules", crate::modules::compiled().join(","), async { crate::modules::check_dependencies(settings) }).await);
+    let upstream = settings.migration.upstream_url.as_deref().map(redact_url).unwrap_or_else(|| "unset: pass-through off".into());
+    lines.push(timed("migration (LEGACY_UPSTREAM_URL)", upstream, crate::migration::check(&settings.migration)).await);
     match &settings.mongodb.uri {
         Some(uri) => {
             let uri = uri.expose_secret();

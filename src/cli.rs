@@ -29,11 +29,17 @@ pub enum Command {
     Worker,
     /// Print the OpenAPI JSON of the compiled modules.
     Openapi,
-    /// Print every route: method, path, module.
+    /// Print every route: method, path, module, migration state.
     Routes {
         /// As JSON instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// Print the `rewrites()` block of next.config.js sending the routes in state hme to hme.
+    NextjsRewrites {
+        /// Where hme runs, as the Next.js server reaches it (e.g. `https://hme.example`).
+        #[arg(long)]
+        hme_url: String,
     },
     /// Validate the settings and reach every configured backend.
     CheckConfig,
@@ -41,12 +47,41 @@ pub enum Command {
     Health,
     /// Create the collections' indexes (idempotent; also done at start).
     Migrate,
+    /// Show or re-deliver the events consumers gave up on (dead letters).
+    Dlq {
+        /// list or replay.
+        #[command(subcommand)]
+        action: DlqAction,
+    },
     /// Load data into the configured backend.
     #[cfg(feature = "products")]
     Seed {
         /// The demo catalog (idempotent).
         #[arg(long)]
         demo: bool,
+    },
+}
+
+/// What `hme dlq` does.
+#[derive(Debug, Subcommand)]
+pub enum DlqAction {
+    /// Print the dead letters (left in place): consumer, event id, type, attempts, error.
+    List {
+        /// Only this consumer's.
+        #[arg(long)]
+        consumer: Option<String>,
+        /// As JSON (with the bodies) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-deliver dead letters to their consumer with fresh attempts.
+    Replay {
+        /// Only this consumer's (default: every consumer's).
+        #[arg(long)]
+        consumer: Option<String>,
+        /// Only the event with this id.
+        #[arg(long)]
+        id: Option<String>,
     },
 }
 
@@ -61,7 +96,11 @@ pub async fn run() -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Command::Routes { json } => {
-            print_routes(json)?;
+            crate::migration::cli::print_routes(&config_dir, json)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::NextjsRewrites { hme_url } => {
+            crate::migration::cli::print_rewrites(&config_dir, &hme_url)?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::CheckConfig => return Ok(crate::check::run(&config_dir).await),
@@ -88,20 +127,47 @@ pub async fn run() -> anyhow::Result<ExitCode> {
             let inserted = modules.products.seed_demo().await.map_err(|e| anyhow::anyhow!("seed: {e}"))?;
             println!("demo catalog: {inserted} products inserted");
         }
-        Command::Openapi | Command::Routes { .. } | Command::CheckConfig => {}
+        Command::Dlq { action } => return dlq(&settings, action).await,
+        Command::Openapi | Command::Routes { .. } | Command::NextjsRewrites { .. } | Command::CheckConfig => {}
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_routes(json: bool) -> anyhow::Result<()> {
-    let routes = crate::openapi::routes();
-    if json {
-        println!("{}", serde_json::to_string_pretty(&routes)?);
-        return Ok(());
+/// `hme dlq list|replay` on the configured bus (embedded: run it while the server is
+/// stopped; the replayed deliveries go at the next start).
+async fn dlq(settings: &Settings, action: DlqAction) -> anyhow::Result<ExitCode> {
+    let infrastructure = crate::infrastructure::connect(settings, crate::modules::consumers()).await?;
+    let bus = &infrastructure.platform.events;
+    let only = |wanted: &Option<String>| -> Vec<String> {
+        match wanted {
+            Some(c) => vec![c.clone()],
+            None => crate::modules::consumers().into_iter().map(|(name, _)| name).collect(),
+        }
+    };
+    match action {
+        DlqAction::List { consumer, json } => {
+            let letters = bus.dead_letters_of(&only(&consumer)).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&letters)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{:<22} {:<37} {:<22} {:>8}  ERROR", "CONSUMER", "EVENT ID", "TYPE", "ATTEMPTS");
+            for l in &letters {
+                let (id, ty) = (l.event_id.as_deref().unwrap_or("-"), l.event_type.as_deref().unwrap_or("-"));
+                println!("{:<22} {id:<37} {ty:<22} {:>8}  {}", l.consumer, l.attempts, l.error);
+            }
+        }
+        DlqAction::Replay { consumer, id } => {
+            let mut total = 0;
+            for c in only(&consumer) {
+                total += bus.replay(&c, id.as_deref()).await?;
+            }
+            println!("replayed {total} dead letter(s)");
+            if total == 0 && id.is_some() {
+                eprintln!("hme: no dead letter has that id");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
     }
-    println!("{:<7} {:<40} MODULE", "METHOD", "PATH");
-    for r in routes {
-        println!("{:<7} {:<40} {}", r.method, r.path, r.module);
-    }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

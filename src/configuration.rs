@@ -35,6 +35,9 @@ pub struct Settings {
     pub services: ServiceSettings,
     /// Logging.
     pub log: LogSettings,
+    /// Moving routes off Next.js: route states, legacy pass-through, shadow comparison.
+    #[serde(default)]
+    pub migration: MigrationSettings,
     /// The products module.
     #[cfg(feature = "products")]
     #[serde(default)]
@@ -209,6 +212,46 @@ pub struct LogSettings {
     pub level: String,
 }
 
+/// `[migration]`: which legacy routes hme serves, and the Next.js app behind it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct MigrationSettings {
+    /// The Next.js app (`LEGACY_UPSTREAM_URL`); unset: no pass-through, no shadow.
+    pub upstream_url: Option<String>,
+    /// A second Next.js instance, compared with the first to learn noisy fields.
+    pub second_upstream_url: Option<String>,
+    /// The state of a legacy route no other setting names.
+    pub default_state: crate::migration::RouteState,
+    /// Per-route states keyed `"METHOD /path"` (e.g. `"GET /api/product/list" = "shadow"`).
+    pub routes: HashMap<String, crate::migration::RouteState>,
+    /// Per-module states (e.g. `orders = "legacy"`).
+    pub modules: HashMap<String, crate::migration::RouteState>,
+    /// Per-route states as `METHOD /path=state,...` (for one environment variable); wins.
+    pub route_states: String,
+    /// Fields ignored when comparing bodies: a key name at any depth, or a dotted path.
+    pub volatile_fields: Vec<String>,
+    /// Seconds an upstream call may take.
+    pub timeout_secs: u64,
+    /// Seconds to open a connection to the upstream.
+    pub connect_timeout_secs: u64,
+}
+
+impl Default for MigrationSettings {
+    fn default() -> Self {
+        Self {
+            upstream_url: None,
+            second_upstream_url: None,
+            default_state: crate::migration::RouteState::Hme,
+            routes: HashMap::new(),
+            modules: HashMap::new(),
+            route_states: String::new(),
+            volatile_fields: ["date", "createdAt", "updatedAt"].map(str::to_owned).to_vec(),
+            timeout_secs: 30,
+            connect_timeout_secs: 5,
+        }
+    }
+}
+
 /// Legacy variable names honoured as they are, and the setting each one fills.
 pub const LEGACY_ENV: &[(&str, &str)] = &[
     ("PORT", "server.port"),
@@ -233,6 +276,16 @@ pub const LEGACY_ENV: &[(&str, &str)] = &[
     ("HME_IMAGES_URL", "services.images_url"),
     ("HME_SERVICE_TOKEN", "services.service_token"),
     ("HME_LOG_FORMAT", "log.format"),
+    ("JAZZCASH_MERCHANT_ID", "orders.payments.jazzcash_merchant_id"),
+    ("JAZZCASH_PASSWORD", "orders.payments.jazzcash_password"),
+    ("JAZZCASH_INTEGRITY_SALT", "orders.payments.jazzcash_integrity_salt"),
+    // NEXT_PUBLIC_BASE_URL first: a later entry wins, so BASE_URL does when both are set.
+    ("NEXT_PUBLIC_BASE_URL", "orders.payments.base_url"),
+    ("BASE_URL", "orders.payments.base_url"),
+    ("TCS_API_URL", "orders.payments.tcs_api_url"),
+    ("TCS_API_KEY", "orders.payments.tcs_api_key"),
+    ("LEGACY_UPSTREAM_URL", "migration.upstream_url"),
+    ("LEGACY_SECOND_UPSTREAM_URL", "migration.second_upstream_url"),
 ];
 
 /// The legacy names as a config source.
@@ -284,6 +337,7 @@ impl Settings {
                     .with_list_parse_key("server.cors_origins")
                     .with_list_parse_key("auth.authorized_parties")
                     .with_list_parse_key("accounts.admin_emails")
+                    .with_list_parse_key("migration.volatile_fields")
                     .try_parsing(true)
                     .source(Some(hme_env)),
             )

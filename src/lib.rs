@@ -7,6 +7,7 @@ pub mod cli;
 pub mod configuration;
 pub mod http;
 pub mod infrastructure;
+pub mod migration;
 pub mod modules;
 pub mod openapi;
 pub mod startup;

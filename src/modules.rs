@@ -106,13 +106,10 @@ pub fn worker_settings(settings: &Settings) -> hme_worker::WorkerSettings {
     w
 }
 
-/// The consumer queues the publisher declares, so events wait for a worker not yet started.
+/// The consumer queues the publisher declares, so events wait for a worker not yet
+/// started: the kernel's static list, in every build (with or without the worker).
 pub fn consumers() -> Vec<(String, Vec<String>)> {
-    #[allow(unused_mut)]
-    let mut all = Vec::new();
-    #[cfg(feature = "worker")]
-    all.extend(hme_worker::WorkerModule::consumers());
-    all
+    hme_kernel::events::consumers::known_consumers()
 }
 
 /// Builds every compiled-in module.

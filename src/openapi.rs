@@ -42,7 +42,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
 /// Every route of the binary, with the module serving it (`core` for the probes and docs).
 pub fn routes() -> Vec<RouteInfo> {
     let mut all = routes_of("core", &CoreDoc::openapi());
-    for path in ["/swagger/", "/api-docs/openapi.json"] {
+    for path in ["/swagger/", "/api-docs/openapi.json", crate::migration::STATUS_PATH] {
         all.push(RouteInfo { method: "GET".into(), path: path.into(), module: "core".into() });
     }
     for (module, doc) in crate::modules::documents() {

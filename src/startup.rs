@@ -64,9 +64,12 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGTERM/SIGINT; in-flight requests finish first.
+    /// Serves until SIGTERM/SIGINT; in-flight requests finish first, then the event
+    /// consumers finish (and ack) the deliveries in hand and stop taking new ones.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.infrastructure.platform.events.shutdown().await;
+        served
     }
 }
 
@@ -102,6 +105,7 @@ fn http_server(
     let tokens = web::Data::new(infrastructure.platform.tokens.clone());
     let body_limit = settings.server.body_limit_bytes;
     let origins = settings.server.cors_origins.clone();
+    let migration = web::Data::new(crate::migration::Migration::build(&settings.migration, &settings.server.host, listener.local_addr()?.port())?);
     let server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(json_config(body_limit))
@@ -109,6 +113,8 @@ fn http_server(
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(tokens.clone())
             .app_data(readiness.clone())
+            .app_data(migration.clone())
+            .configure(crate::migration::configure)
             .service(health::healthz)
             .service(health::readyz)
             .service(web::redirect("/swagger", "/swagger/").permanent())
@@ -117,6 +123,7 @@ fn http_server(
             app = app.configure(|cfg| module.configure(cfg));
         }
         app.default_service(web::to(middleware::not_found))
+            .wrap(from_fn(crate::migration::layer))
             .wrap(Compress::default())
             .wrap(from_fn(middleware::echo_request_id))
             .wrap(Condition::new(!origins.is_empty(), middleware::cors(&origins)))

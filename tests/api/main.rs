@@ -4,6 +4,9 @@
 
 mod cli;
 mod config;
+#[cfg(feature = "worker")]
+mod dlq;
 mod frame;
 mod helpers;
+mod migration;
 mod readiness;

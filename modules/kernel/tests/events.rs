@@ -298,3 +298,144 @@ async fn rabbitmq_keeps_events_published_before_the_consumer_first_starts() {
     assert!(wait_for(|| recorder.handled().len() == 1, 10).await);
     assert_eq!(recorder.handled()[0].id, e.id);
 }
+
+// ---- dead letters: list and replay ----
+
+async fn a_dead_letter_is_listed_and_replayed_once(bus: &dyn EventBus) {
+    // Fails permanently once (poison until "fixed"), then succeeds.
+    let fixed_later = Recorder::new(&["order.created"], 1, true);
+    let name = fixed_later.consumer().to_owned();
+    bus.subscribe(fixed_later.clone()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let e = EventEnvelope::new("order.created", json!({"poison": true}));
+    bus.publish(&e).await.unwrap();
+    let consumers = vec![name.clone()];
+    let mut listed = Vec::new();
+    for _ in 0..100 {
+        listed = bus.dead_letters_of(&consumers).await.unwrap();
+        if !listed.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].event_id.as_deref(), Some(e.id.to_string().as_str()));
+    assert_eq!(listed[0].event_type.as_deref(), Some("order.created"));
+    assert!(listed[0].error.contains("bad data"), "{listed:?}");
+    assert_eq!(bus.dead_letters_of(&consumers).await.unwrap().len(), 1, "listing leaves the dead letter in place");
+    assert!(fixed_later.handled().is_empty());
+
+    assert_eq!(bus.replay(&name, Some("not-this-one")).await.unwrap(), 0);
+    assert_eq!(bus.replay(&name, Some(&e.id.to_string())).await.unwrap(), 1);
+    assert!(wait_for(|| fixed_later.handled().len() == 1, 15).await, "replayed to the fixed handler");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(fixed_later.handled().len(), 1, "exactly once");
+    assert_eq!(fixed_later.handled()[0].id, e.id);
+    assert!(bus.dead_letters_of(&consumers).await.unwrap().is_empty(), "the dead letter is gone");
+}
+
+#[tokio::test]
+async fn embedded_dlq_lists_a_dead_letter_and_replays_it_once() {
+    let (db, _dir) = embedded_test_db();
+    let bus = EmbeddedEventBus::new(db, fast_policy()).unwrap();
+    a_dead_letter_is_listed_and_replayed_once(&bus).await;
+}
+
+#[tokio::test]
+async fn rabbitmq_dlq_lists_a_poison_message_and_replays_it_once() {
+    let Some(bus) = rabbit_bus().await else { return };
+    a_dead_letter_is_listed_and_replayed_once(&bus).await;
+}
+
+// ---- graceful shutdown ----
+
+/// Takes `delay` per event; records starts and finishes.
+struct Slow {
+    name: String,
+    delay: Duration,
+    started: Mutex<Vec<uuid::Uuid>>,
+    finished: Mutex<Vec<uuid::Uuid>>,
+}
+
+impl Slow {
+    fn new(name: &str, delay: Duration) -> Arc<Self> {
+        Arc::new(Self { name: name.to_owned(), delay, started: Mutex::new(Vec::new()), finished: Mutex::new(Vec::new()) })
+    }
+}
+
+#[async_trait]
+impl EventHandler for Slow {
+    fn consumer(&self) -> &str {
+        &self.name
+    }
+    fn event_types(&self) -> Vec<String> {
+        vec!["order.created".into()]
+    }
+    async fn handle(&self, event: &EventEnvelope) -> Result<(), HandlerError> {
+        self.started.lock().unwrap().push(event.id);
+        tokio::time::sleep(self.delay).await;
+        self.finished.lock().unwrap().push(event.id);
+        Ok(())
+    }
+}
+
+/// `first` runs a slow handler; shutdown lets the event in hand finish, leaves the rest
+/// queued for `second`, which gets each remaining event once and not the finished one.
+async fn shutdown_drains_the_in_flight_event(first: &dyn EventBus, second: &dyn EventBus) {
+    let name = unique_name("slow");
+    let slow = Slow::new(&name, Duration::from_millis(1500));
+    first.subscribe(slow.clone()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let events: Vec<EventEnvelope> = (0..4).map(|n| EventEnvelope::new("order.created", json!({"n": n}))).collect();
+    for e in &events {
+        first.publish(e).await.unwrap();
+    }
+    assert!(wait_for(|| !slow.started.lock().unwrap().is_empty(), 10).await);
+    first.shutdown().await;
+    assert_eq!(slow.started.lock().unwrap().len(), 1, "no new delivery taken after the signal");
+    assert_eq!(slow.finished.lock().unwrap().len(), 1, "the in-flight handler finished");
+    let mut backlog = 0;
+    for _ in 0..50 {
+        backlog = second.backlog(&name).await.unwrap().unwrap_or(0);
+        if backlog == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(backlog, 3, "the rest stay queued");
+    let fast = Slow::new(&name, Duration::from_millis(1));
+    second.subscribe(fast.clone()).await.unwrap();
+    assert!(wait_for(|| fast.finished.lock().unwrap().len() == 3, 15).await);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut all: Vec<uuid::Uuid> = slow.finished.lock().unwrap().clone();
+    all.extend(fast.finished.lock().unwrap().iter().copied());
+    all.sort();
+    let mut want: Vec<uuid::Uuid> = events.iter().map(|e| e.id).collect();
+    want.sort();
+    assert_eq!(all, want, "each event handled exactly once across the restart");
+}
+
+#[tokio::test]
+async fn embedded_shutdown_finishes_the_in_flight_event_and_leaves_the_rest() {
+    let (db, _dir) = embedded_test_db();
+    let first = EmbeddedEventBus::new(db.clone(), fast_policy()).unwrap();
+    let second = EmbeddedEventBus::new(db, fast_policy()).unwrap();
+    shutdown_drains_the_in_flight_event(&first, &second).await;
+}
+
+#[tokio::test]
+async fn rabbitmq_shutdown_finishes_the_in_flight_event_and_leaves_the_rest() {
+    let Some(url) = service_env("HME_TEST_RABBITMQ_URL") else { return };
+    let settings = RabbitSettings {
+        url,
+        exchange: unique_name("events"),
+        queue_prefix: format!("{}.", unique_name("t")),
+        prefetch: 8,
+        max_attempts: 3,
+        base_delay_ms: 100,
+        known_consumers: Vec::new(),
+    };
+    let first = RabbitEventBus::connect(settings.clone()).await.unwrap();
+    let second = RabbitEventBus::connect(settings).await.unwrap();
+    shutdown_drains_the_in_flight_event(&first, &second).await;
+}

@@ -12,6 +12,8 @@
 //! - [`OrderStore::set_status`] is a compare-and-set: it changes `status` (and
 //!   `updatedAt`) only while the order's status is still `from`, and appends the event
 //!   in the same transaction. `Ok(false)`: the order is missing or its status moved.
+//! - [`OrderStore::update_where`] is a compare-and-set over any top-level fields (the
+//!   payment and courier fields), with an optional event in the same transaction.
 //! - After every commit that appended an event the relay is woken.
 //!
 //! Errors: [`StoreError::Unavailable`] = the backend could not be reached or failed;
@@ -69,6 +71,13 @@ pub trait OrderStore: Send + Sync {
     async fn get(&self, id: &ObjectId) -> Result<Option<Document>, StoreError>;
     /// Compare-and-set of the status, with its event (see the promises).
     async fn set_status(&self, id: &ObjectId, from: &str, to: &str, now: DateTime<Utc>, event: &EventEnvelope) -> Result<bool, StoreError>;
+    /// The first order whose top-level `field` is the string `value` (payment reference,
+    /// tracking number).
+    async fn find_by(&self, field: &str, value: &str) -> Result<Option<Document>, StoreError>;
+    /// Compare-and-set of fields: applies `$set: set` (and appends `event`, when given,
+    /// in the same transaction) only while every top-level field of `expect` equals its
+    /// value (a missing field counts as null). `Ok(false)`: missing or moved.
+    async fn update_where(&self, id: &ObjectId, expect: &Document, set: &Document, event: Option<&EventEnvelope>) -> Result<bool, StoreError>;
 }
 
 /// Newest first: `date` descending, then `_id` descending.

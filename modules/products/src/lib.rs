@@ -61,9 +61,11 @@ impl ProductsModule {
             ),
         };
         let wake = Arc::new(Notify::new());
-        let relay = Relay::new(outbox, Arc::clone(&platform.events), Arc::clone(&wake), RelaySettings::default()).spawn();
+        let relay = settings
+            .relay_enabled
+            .then(|| Relay::new(outbox, Arc::clone(&platform.events), Arc::clone(&wake), RelaySettings::default()).spawn());
         let service = ProductsService::new(store, Arc::clone(&platform.cache), Some(wake), settings);
-        Ok(Arc::new(Self { service: Arc::new(service), _relay: Some(relay) }))
+        Ok(Arc::new(Self { service: Arc::new(service), _relay: relay }))
     }
 
     /// A module on any store, without an outbox relay (events appended by the store are

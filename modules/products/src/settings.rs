@@ -17,10 +17,13 @@ pub struct ProductsSettings {
     pub default_page_size: u64,
     /// Largest `limit` accepted (above: 400).
     pub max_page_size: u64,
+    /// Run an outbox relay in this module. Any relay over the shared outbox publishes
+    /// every module's events, so one per process is enough.
+    pub relay_enabled: bool,
 }
 
 impl Default for ProductsSettings {
     fn default() -> Self {
-        Self { cache_enabled: true, cache_ttl_secs: 30, max_images: 8, default_page_size: 20, max_page_size: 100 }
+        Self { cache_enabled: true, cache_ttl_secs: 30, max_images: 8, default_page_size: 20, max_page_size: 100, relay_enabled: true }
     }
 }

@@ -13,8 +13,10 @@
 
 pub mod handlers;
 pub mod http;
+pub mod lag;
 pub mod mail;
 pub mod metrics;
+pub mod notifications;
 pub mod payload;
 pub mod processed;
 pub mod settings;
@@ -50,7 +52,9 @@ pub struct WorkerPorts {
 /// The worker module, built by the composition root.
 pub struct WorkerModule {
     handlers: Vec<Arc<dyn EventHandler>>,
+    notifications: Arc<notifications::Notifications>,
     metrics: Arc<Metrics>,
+    lag: Arc<lag::ConsumerLag>,
 }
 
 impl WorkerModule {
@@ -76,7 +80,7 @@ impl WorkerModule {
                 Arc::clone(p),
                 Arc::clone(m),
             ),
-            Idempotent::handler(StatusEmail { mailer, shop: settings.shop_name.clone() }, Arc::clone(p), Arc::clone(m)),
+            Idempotent::handler(StatusEmail { mailer: Arc::clone(&mailer), shop: settings.shop_name.clone() }, Arc::clone(p), Arc::clone(m)),
         ];
         match ports.sales {
             Some(ledger) => handlers.push(Idempotent::handler(SalesCounter { ledger }, Arc::clone(p), Arc::clone(m))),
@@ -86,7 +90,20 @@ impl WorkerModule {
             Some(images) => handlers.push(Idempotent::handler(ImagesCleanup { images }, Arc::clone(p), Arc::clone(m))),
             None => tracing::warn!("worker: no image clean-up port; consumer images.cleanup not started"),
         }
-        Ok(Arc::new(Self { handlers, metrics }))
+        let (owner, shop) = (settings.owner_email.clone(), settings.shop_name.clone());
+        let job = notifications::NewsletterEmails { mailer: Arc::clone(&mailer), owner: owner.clone(), shop: shop.clone() };
+        handlers.push(Idempotent::handler(job, Arc::clone(p), Arc::clone(m)));
+        let job = notifications::ContactEmails { mailer: Arc::clone(&mailer), owner, shop };
+        handlers.push(Idempotent::handler(job, Arc::clone(p), Arc::clone(m)));
+        let notifications = Arc::new(notifications::Notifications {
+            store: notifications::newsletter_store(&platform.documents).map_err(|e| BackendError(e.to_string()))?,
+            events: Arc::clone(&platform.events),
+            cache: Arc::clone(&platform.cache),
+            settings: settings.notifications.clone(),
+        });
+        let names = handlers.iter().map(|h| h.consumer().to_owned()).collect();
+        let lag = Arc::new(lag::ConsumerLag::new(Arc::clone(&platform.events), names));
+        Ok(Arc::new(Self { handlers, notifications, metrics, lag }))
     }
 
     /// The consumers to subscribe (`platform.events.subscribe(h)` for each).
@@ -95,17 +112,11 @@ impl WorkerModule {
     }
 
     /// Every consumer this module can run and the event types it binds, without building
-    /// it: the publisher declares these queues so events wait for a worker not yet started.
+    /// it: the kernel's static list ([`hme_kernel::events::consumers::KNOWN_CONSUMERS`]),
+    /// which the publisher declares in every build so events wait for a worker not yet
+    /// started.
     pub fn consumers() -> Vec<(String, Vec<String>)> {
-        [
-            (handlers::order_emails::CONSUMER, "order.created"),
-            (handlers::sales::CONSUMER, "order.created"),
-            (handlers::status_email::CONSUMER, "order.status_changed"),
-            (handlers::images::CONSUMER, "product.deleted"),
-        ]
-        .into_iter()
-        .map(|(c, t)| (c.to_owned(), vec![t.to_owned()]))
-        .collect()
+        hme_kernel::events::consumers::known_consumers()
     }
 
     /// The counters behind `GET /metrics`.
@@ -115,7 +126,9 @@ impl WorkerModule {
 
     /// The module's OpenAPI document (needs no backend).
     pub fn api_doc() -> utoipa::openapi::OpenApi {
-        http::WorkerApi::openapi()
+        let mut doc = http::WorkerApi::openapi();
+        doc.merge(notifications::NotificationsApi::openapi());
+        doc
     }
 }
 
@@ -125,7 +138,8 @@ impl HttpModule for WorkerModule {
     }
 
     fn configure(&self, cfg: &mut web::ServiceConfig) {
-        http::configure(cfg, &self.metrics);
+        http::configure(cfg, &self.metrics, &self.lag);
+        notifications::configure(cfg, &self.notifications);
     }
 
     fn openapi(&self) -> utoipa::openapi::OpenApi {

@@ -30,6 +30,8 @@ pub struct WorkerSettings {
     pub shop_name: String,
     /// The currency prefix of amounts.
     pub currency: String,
+    /// Limits of `/api/subscribe` and `/api/contact` (`[worker.notifications]`).
+    pub notifications: crate::notifications::NotificationSettings,
 }
 
 impl Default for WorkerSettings {
@@ -43,6 +45,7 @@ impl Default for WorkerSettings {
             outbox_dir: None,
             shop_name: "HMElectronics".to_owned(),
             currency: "Rs.".to_owned(),
+            notifications: Default::default(),
         }
     }
 }

@@ -82,3 +82,67 @@ async fn a_malformed_order_created_goes_straight_to_the_dead_letter_queue() {
     assert_eq!(dead, 1, "poison goes to <queue>.dlq at once");
     assert_eq!(m.get("email.order_created", "order.created", Outcome::Retried), 0);
 }
+
+#[tokio::test]
+async fn a_broker_cut_during_consumption_loses_nothing() {
+    let (Some(sink), Some(rabbit)) = (Sink::get(), rabbit_settings()) else { return };
+    let (db, _dir) = embedded_test_db();
+    let proxy = FaultProxy::start(host_port(&rabbit.url)).await;
+    let mut through_proxy = rabbit.clone();
+    let mut url = url::Url::parse(&rabbit.url).unwrap();
+    url.set_host(Some("127.0.0.1")).unwrap();
+    url.set_port(Some(proxy.port)).unwrap();
+    through_proxy.url = url.to_string();
+    let publisher = rabbit_bus(rabbit).await;
+    let consumer_bus = rabbit_bus(through_proxy).await;
+    let owner = address("owner");
+    let platform = platform(Documents::Embedded(db), consumer_bus);
+    start_worker(&platform, &smtp_settings(&sink.url, &owner), WorkerPorts::default()).await;
+    let customers: Vec<String> = (0..12).map(|_| address("cust")).collect();
+    for c in &customers {
+        publisher.publish(&EventEnvelope::new("order.created", order_created(Some(c), &["p1"]))).await.unwrap();
+    }
+
+    assert!(!sink.wait_for(&owner, 1, 20).await.is_empty(), "consumption started");
+    proxy.down();
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    proxy.up();
+
+    assert_eq!(sink.wait_for(&owner, customers.len(), 60).await.len(), customers.len(), "no event lost");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(sink.messages_to(&owner).len(), customers.len(), "a redelivery after the cut is skipped as a duplicate");
+    for c in &customers {
+        assert_eq!(sink.messages_to(c).len(), 1, "{c}");
+    }
+}
+
+#[actix_web::test]
+async fn metrics_report_the_consumer_lag_of_each_queue() {
+    use actix_web::{test, App};
+    use hme_kernel::module::HttpModule;
+    let Some(rabbit) = rabbit_settings() else { return };
+    let (db, _dir) = embedded_test_db();
+    let bus = rabbit_bus(rabbit).await;
+    let platform = platform(Documents::Embedded(db), bus.clone());
+    let outbox = tempfile::tempdir().unwrap();
+    let settings = hme_worker::WorkerSettings { outbox_dir: Some(outbox.path().to_owned()), ..Default::default() };
+    // Built but not consuming: the publisher declared the queues, the events wait.
+    let worker = hme_worker::WorkerModule::build(&platform, &settings, WorkerPorts::default()).unwrap();
+    for _ in 0..3 {
+        bus.publish(&EventEnvelope::new("order.created", order_created(None, &["p1"]))).await.unwrap();
+    }
+    let w = worker.clone();
+    let app = test::init_service(App::new().configure(move |cfg| w.configure(cfg))).await;
+    let mut body = String::new();
+    for _ in 0..30 {
+        let resp = test::call_service(&app, test::TestRequest::get().uri("/metrics").to_request()).await;
+        body = String::from_utf8(test::read_body(resp).await.to_vec()).unwrap();
+        if body.contains(r#"hme_worker_consumer_lag{consumer="email.order_created"} 3"#) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(body.contains("# TYPE hme_worker_consumer_lag gauge"), "{body}");
+    assert!(body.contains(r#"hme_worker_consumer_lag{consumer="email.order_created"} 3"#), "{body}");
+    assert!(body.contains(r#"hme_worker_consumer_lag{consumer="email.status_changed"} 0"#), "{body}");
+}

@@ -12,9 +12,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
 
-use super::{backoff, topic_matches, EventBus, EventEnvelope, EventError, EventHandler, HandlerError};
+use super::{backoff, topic_matches, DeadLetter, EventBus, EventEnvelope, EventError, EventHandler, HandlerError};
+
+mod dlq;
 
 /// seq → (number of pending deliveries, event JSON)
 const EVENTS: TableDefinition<u64, (u32, &[u8])> = TableDefinition::new("bus_events");
@@ -45,6 +48,10 @@ pub struct EmbeddedEventBus {
     db: Arc<Database>,
     consumers: RwLock<HashMap<String, (Vec<String>, Arc<Notify>)>>,
     policy: RetryPolicy,
+    /// Set once by `shutdown`: consumers stop taking deliveries.
+    stop: watch::Sender<bool>,
+    /// The consumer loops, awaited by `shutdown`.
+    tasks: std::sync::Mutex<Vec<JoinHandle<()>>>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> EventError {
@@ -63,7 +70,13 @@ impl EmbeddedEventBus {
         txn.open_table(PENDING).map_err(unavailable)?;
         txn.open_table(DEAD).map_err(unavailable)?;
         txn.commit().map_err(unavailable)?;
-        Ok(Arc::new(Self { db, consumers: RwLock::new(HashMap::new()), policy }))
+        Ok(Arc::new(Self {
+            db,
+            consumers: RwLock::new(HashMap::new()),
+            policy,
+            stop: watch::channel(false).0,
+            tasks: std::sync::Mutex::new(Vec::new()),
+        }))
     }
 
     /// Dead letters of every consumer: `(consumer, JSON record)`.
@@ -166,7 +179,12 @@ impl EmbeddedEventBus {
 
     async fn run_consumer(self: Arc<Self>, handler: Arc<dyn EventHandler>, notify: Arc<Notify>) {
         let consumer = handler.consumer().to_owned();
+        let mut stop = self.stop.subscribe();
         loop {
+            if *stop.borrow_and_update() {
+                tracing::info!(consumer = %consumer, "consumer stopped");
+                return;
+            }
             let bus = self.clone();
             let name = consumer.clone();
             let next = tokio::task::spawn_blocking(move || bus.next_due(&name)).await;
@@ -185,7 +203,10 @@ impl EmbeddedEventBus {
                     Duration::from_secs(1)
                 }
             };
-            let _ = tokio::time::timeout(wait, notify.notified()).await;
+            tokio::select! {
+                _ = tokio::time::timeout(wait, notify.notified()) => {}
+                _ = stop.changed() => {}
+            }
         }
     }
 
@@ -258,7 +279,42 @@ impl EventBus for Arc<EmbeddedEventBus> {
             .write()
             .map_err(unavailable)?
             .insert(handler.consumer().to_owned(), (handler.event_types(), notify.clone()));
-        tokio::spawn(self.clone().run_consumer(handler, notify));
+        let task = tokio::spawn(self.clone().run_consumer(handler, notify));
+        self.tasks.lock().map_err(unavailable)?.push(task);
         Ok(())
+    }
+
+    async fn shutdown(&self) {
+        self.stop.send_replace(true);
+        let tasks = self.tasks.lock().map(|mut t| std::mem::take(&mut *t)).unwrap_or_default();
+        for task in tasks {
+            let _ = task.await;
+        }
+    }
+
+    async fn backlog(&self, consumer: &str) -> Result<Option<u64>, EventError> {
+        let (bus, consumer) = (self.clone(), consumer.to_owned());
+        tokio::task::spawn_blocking(move || EmbeddedEventBus::pending_for(&bus, &consumer)).await.map_err(unavailable)?.map(Some)
+    }
+
+    async fn dead_letters_of(&self, consumers: &[String]) -> Result<Vec<DeadLetter>, EventError> {
+        let bus = self.clone();
+        let all = tokio::task::spawn_blocking(move || EmbeddedEventBus::dead_letters(&bus)).await.map_err(unavailable)??;
+        Ok(all
+            .into_iter()
+            .filter(|(c, _)| consumers.is_empty() || consumers.contains(c))
+            .map(|(c, record)| dlq::to_dead_letter(&c, record))
+            .collect())
+    }
+
+    async fn replay(&self, consumer: &str, event_id: Option<&str>) -> Result<u64, EventError> {
+        let (bus, c, id) = (self.clone(), consumer.to_owned(), event_id.map(str::to_owned));
+        let n = tokio::task::spawn_blocking(move || EmbeddedEventBus::replay_dead_letters(&bus, &c, id.as_deref())).await.map_err(unavailable)??;
+        if let Ok(consumers) = self.consumers.read() {
+            if let Some((_, notify)) = consumers.get(consumer) {
+                notify.notify_one();
+            }
+        }
+        Ok(n)
     }
 }

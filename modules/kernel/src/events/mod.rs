@@ -4,6 +4,8 @@
 //! event type (`order.created`), persistent JSON bodies. Without a broker the embedded
 //! adapter keeps the same guarantees on one machine over a redb outbox.
 
+pub mod consumers;
+mod dead_letter;
 pub mod embedded;
 mod envelope;
 mod rabbitmq;
@@ -12,6 +14,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use dead_letter::DeadLetter;
 pub use embedded::EmbeddedEventBus;
 pub use envelope::EventEnvelope;
 pub use rabbitmq::{RabbitEventBus, RabbitSettings};
@@ -65,6 +68,24 @@ pub trait EventBus: Send + Sync {
     async fn publish(&self, event: &EventEnvelope) -> Result<(), EventError>;
     /// Registers a consumer and starts delivering to it in the background.
     async fn subscribe(&self, handler: Arc<dyn EventHandler>) -> Result<(), EventError>;
+    /// Stops taking new deliveries, lets every in-flight handler finish (and settles its
+    /// delivery), and returns once the consumers have stopped. Deliveries taken but not
+    /// started go back to the queue.
+    async fn shutdown(&self) {}
+    /// Deliveries waiting for `consumer` (the consumer lag); None when unknown.
+    async fn backlog(&self, _consumer: &str) -> Result<Option<u64>, EventError> {
+        Ok(None)
+    }
+    /// The dead letters of the given consumers, without removing them.
+    async fn dead_letters_of(&self, _consumers: &[String]) -> Result<Vec<DeadLetter>, EventError> {
+        Ok(Vec::new())
+    }
+    /// Re-delivers `consumer`'s dead letters (only the one with event id `event_id` when
+    /// given) to that consumer with fresh attempts, and removes them from the dead
+    /// letters. Returns how many were replayed.
+    async fn replay(&self, _consumer: &str, _event_id: Option<&str>) -> Result<u64, EventError> {
+        Err(EventError::Unavailable(format!("{} bus cannot replay dead letters", self.name())))
+    }
 }
 
 /// AMQP topic matching: `*` is exactly one word, `#` zero or more.

@@ -23,9 +23,12 @@ use lapin::options::{
 use lapin::publisher_confirm::Confirmation;
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
-use tokio::sync::Mutex;
+use tokio::sync::{watch, Mutex};
+use tokio::task::JoinHandle;
 
-use super::{backoff, EventBus, EventEnvelope, EventError, EventHandler, HandlerError};
+mod dlq;
+
+use super::{backoff, DeadLetter, EventBus, EventEnvelope, EventError, EventHandler, HandlerError};
 use crate::redact::redact_url;
 
 /// Settings of the RabbitMQ adapter.
@@ -52,6 +55,10 @@ pub struct RabbitSettings {
 pub struct RabbitEventBus {
     settings: RabbitSettings,
     publisher: Mutex<Option<(Connection, Channel)>>,
+    /// Set once by `shutdown`: consumers stop taking deliveries.
+    stop: watch::Sender<bool>,
+    /// The consumer loops, awaited by `shutdown`.
+    tasks: std::sync::Mutex<Vec<JoinHandle<()>>>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> EventError {
@@ -66,7 +73,12 @@ impl RabbitEventBus {
     /// Connects, declares the exchange and the known consumers' queues. Fails with a
     /// message naming the (redacted) URL when the broker cannot be reached.
     pub async fn connect(settings: RabbitSettings) -> Result<Arc<Self>, EventError> {
-        let bus = Arc::new(Self { settings, publisher: Mutex::new(None) });
+        let bus = Arc::new(Self {
+            settings,
+            publisher: Mutex::new(None),
+            stop: watch::channel(false).0,
+            tasks: std::sync::Mutex::new(Vec::new()),
+        });
         bus.publisher_channel().await?;
         Ok(bus)
     }
@@ -156,21 +168,32 @@ impl RabbitEventBus {
     }
 
     async fn consume(self: Arc<Self>, handler: Arc<dyn EventHandler>) {
+        let mut stop = self.stop.subscribe();
         let mut failures = 0u32;
-        loop {
-            match self.consume_once(&handler).await {
+        while !*stop.borrow() {
+            match self.consume_once(&handler, &mut stop).await {
                 Ok(()) => failures = 0,
                 Err(e) => {
                     failures += 1;
                     tracing::warn!(consumer = handler.consumer(), error = %e, "consumer lost its broker connection, reconnecting");
                 }
             }
-            tokio::time::sleep(backoff(500, failures.max(1), 15_000)).await;
+            if *stop.borrow() {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(backoff(500, failures.max(1), 15_000)) => {}
+                _ = stop.changed() => {}
+            }
         }
+        tracing::info!(consumer = handler.consumer(), "consumer stopped");
     }
 
-    async fn consume_once(&self, handler: &Arc<dyn EventHandler>) -> Result<(), EventError> {
-        let (_conn, ch) = self.open().await?;
+    /// Consumes until the connection breaks or `stop` is set. On stop the delivery in
+    /// hand is finished and acked, then the channel is closed: the prefetched
+    /// deliveries not started go back to the queue.
+    async fn consume_once(&self, handler: &Arc<dyn EventHandler>, stop: &mut watch::Receiver<bool>) -> Result<(), EventError> {
+        let (conn, ch) = self.open().await?;
         self.declare_consumer(&ch, handler.consumer(), &handler.event_types()).await?;
         ch.basic_qos(self.settings.prefetch, BasicQosOptions::default()).await.map_err(unavailable)?;
         let queue = self.queue_name(handler.consumer());
@@ -180,27 +203,27 @@ impl RabbitEventBus {
             .await
             .map_err(unavailable)?;
         tracing::info!(queue = %queue, "consuming");
-        while let Some(delivery) = stream.next().await {
+        loop {
+            if *stop.borrow_and_update() {
+                break;
+            }
+            let next = tokio::select! {
+                biased;
+                _ = stop.changed() => break,
+                next = stream.next() => next,
+            };
+            let Some(delivery) = next else { return Ok(()) };
             let delivery = delivery.map_err(unavailable)?;
             self.process(&ch, handler, &queue, delivery).await?;
         }
+        tracing::info!(queue = %queue, "consumer draining: in-flight delivery settled, closing the channel");
+        let _ = ch.close(200, "shutdown").await;
+        let _ = conn.close(200, "shutdown").await;
         Ok(())
     }
 
     async fn process(&self, ch: &Channel, handler: &Arc<dyn EventHandler>, queue: &str, d: Delivery) -> Result<(), EventError> {
-        let attempts = d
-            .properties
-            .headers()
-            .as_ref()
-            .and_then(|h| h.inner().get("x-attempts").cloned())
-            .and_then(|v| match v {
-                AMQPValue::LongUInt(n) => Some(n),
-                AMQPValue::LongLongInt(n) => u32::try_from(n).ok(),
-                AMQPValue::LongInt(n) => u32::try_from(n).ok(),
-                _ => None,
-            })
-            .unwrap_or(0)
-            + 1;
+        let attempts = attempts_of(&d) + 1;
         let failure = match serde_json::from_slice::<EventEnvelope>(&d.data) {
             Err(e) => Some((format!("poison message: {e}"), true)),
             Ok(event) => match handler.handle(&event).await {
@@ -228,14 +251,37 @@ impl RabbitEventBus {
 
     /// Number of messages in a consumer's dead-letter queue.
     pub async fn dead_letter_count(&self, consumer: &str) -> Result<u32, EventError> {
+        self.ready_count(&format!("{}.dlq", self.queue_name(consumer))).await
+    }
+
+    /// Messages ready (not taken by a consumer) in `queue` (passive declare).
+    async fn ready_count(&self, queue: &str) -> Result<u32, EventError> {
         let ch = self.publisher_channel().await?;
         let passive = QueueDeclareOptions { passive: true, durable: true, ..Default::default() };
-        let q = ch
-            .queue_declare(&format!("{}.dlq", self.queue_name(consumer)), passive, FieldTable::default())
-            .await
-            .map_err(unavailable)?;
-        Ok(q.message_count())
+        match ch.queue_declare(queue, passive, FieldTable::default()).await {
+            Ok(q) => Ok(q.message_count()),
+            Err(e) => {
+                // A failed passive declare closes the channel; reopen it next time.
+                *self.publisher.lock().await = None;
+                Err(unavailable(e))
+            }
+        }
     }
+}
+
+/// The `x-attempts` header of a delivery (0 when absent).
+fn attempts_of(d: &Delivery) -> u32 {
+    d.properties
+        .headers()
+        .as_ref()
+        .and_then(|h| h.inner().get("x-attempts").cloned())
+        .and_then(|v| match v {
+            AMQPValue::LongUInt(n) => Some(n),
+            AMQPValue::LongLongInt(n) => u32::try_from(n).ok(),
+            AMQPValue::LongInt(n) => u32::try_from(n).ok(),
+            _ => None,
+        })
+        .unwrap_or(0)
 }
 
 #[async_trait]
@@ -256,7 +302,28 @@ impl EventBus for Arc<RabbitEventBus> {
     }
 
     async fn subscribe(&self, handler: Arc<dyn EventHandler>) -> Result<(), EventError> {
-        tokio::spawn(self.clone().consume(handler));
+        let task = tokio::spawn(self.clone().consume(handler));
+        self.tasks.lock().map_err(unavailable)?.push(task);
         Ok(())
+    }
+
+    async fn shutdown(&self) {
+        self.stop.send_replace(true);
+        let tasks = self.tasks.lock().map(|mut t| std::mem::take(&mut *t)).unwrap_or_default();
+        for task in tasks {
+            let _ = task.await;
+        }
+    }
+
+    async fn backlog(&self, consumer: &str) -> Result<Option<u64>, EventError> {
+        Ok(Some(u64::from(self.ready_count(&self.queue_name(consumer)).await?)))
+    }
+
+    async fn dead_letters_of(&self, consumers: &[String]) -> Result<Vec<DeadLetter>, EventError> {
+        self.list_dead_letters(consumers).await
+    }
+
+    async fn replay(&self, consumer: &str, event_id: Option<&str>) -> Result<u64, EventError> {
+        self.replay_dead_letters(consumer, event_id).await
     }
 }

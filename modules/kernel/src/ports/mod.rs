@@ -11,3 +11,5 @@ pub mod address_book;
 pub use address_book::{AddressBook, AddressBookError};
 pub mod sales;
 pub use sales::{SalesError, SalesLedger};
+pub mod courier;
+pub use courier::{Booking, Courier, CourierError, Shipment, Tracking, TrackingEvent};

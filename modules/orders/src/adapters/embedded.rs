@@ -94,6 +94,28 @@ impl EmbeddedOrderStore {
         txn.commit().map_err(fail)?;
         Ok(true)
     }
+
+    fn update_sync(db: &Database, id: &ObjectId, expect: &Document, set: &Document, event: Option<&EventEnvelope>) -> Result<bool, StoreError> {
+        let txn = db.begin_write().map_err(fail)?;
+        {
+            let mut orders = txn.open_table(ORDERS).map_err(fail)?;
+            let key = id.to_hex();
+            let current = orders.get(key.as_str()).map_err(fail)?.map(|v| decode(v.value())).transpose()?;
+            let Some(mut order) = current else { return Ok(false) };
+            if expect.iter().any(|(k, v)| order.get(k).unwrap_or(&Bson::Null) != v) {
+                return Ok(false);
+            }
+            for (k, v) in set {
+                order.insert(k.clone(), v.clone());
+            }
+            orders.insert(key.as_str(), encode(&order)?.as_slice()).map_err(fail)?;
+        }
+        if let Some(e) = event {
+            EmbeddedOutbox::append_in(&txn, e).map_err(fail)?;
+        }
+        txn.commit().map_err(fail)?;
+        Ok(true)
+    }
 }
 
 #[async_trait]
@@ -155,6 +177,32 @@ impl OrderStore for EmbeddedOrderStore {
         let (id, from, to, event) = (*id, from.to_owned(), to.to_owned(), event.clone());
         let changed = self.blocking(move |db| Self::set_status_sync(db, &id, &from, &to, now, &event)).await?;
         if changed {
+            self.wake.notify_one();
+        }
+        Ok(changed)
+    }
+
+    async fn find_by(&self, field: &str, value: &str) -> Result<Option<Document>, StoreError> {
+        let (field, value) = (field.to_owned(), value.to_owned());
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(fail)?;
+            let table = txn.open_table(ORDERS).map_err(fail)?;
+            for row in table.iter().map_err(fail)? {
+                let d = decode(row.map_err(fail)?.1.value())?;
+                if d.get_str(&field).ok() == Some(value.as_str()) {
+                    return Ok(Some(d));
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    async fn update_where(&self, id: &ObjectId, expect: &Document, set: &Document, event: Option<&EventEnvelope>) -> Result<bool, StoreError> {
+        let (id, expect, set, event) = (*id, expect.clone(), set.clone(), event.cloned());
+        let has_event = event.is_some();
+        let changed = self.blocking(move |db| Self::update_sync(db, &id, &expect, &set, event.as_ref())).await?;
+        if changed && has_event {
             self.wake.notify_one();
         }
         Ok(changed)

@@ -87,8 +87,16 @@ impl MongoOrderStore {
         let outbox = MongoOutbox::open(db).await.map_err(fail)?;
         let orders = db.collection::<Document>("orders");
         let keys = db.collection::<Document>("order_idempotency");
-        for (coll, keys_doc) in [(&orders, doc! {"userId": 1, "date": -1}), (&orders, doc! {"status": 1, "date": -1}), (&keys, doc! {"createdAt": 1})] {
-            let index = IndexModel::builder().keys(keys_doc).options(IndexOptions::builder().build()).build();
+        let indexes = [
+            (&orders, doc! {"userId": 1, "date": -1}, false),
+            (&orders, doc! {"status": 1, "date": -1}, false),
+            (&orders, doc! {"courierTrackingNumber": 1}, true),
+            (&orders, doc! {"paymentTxnRef": 1}, false),
+            (&keys, doc! {"createdAt": 1}, false),
+        ];
+        for (coll, keys_doc, sparse) in indexes {
+            let options = if sparse { IndexOptions::builder().sparse(true).build() } else { IndexOptions::builder().build() };
+            let index = IndexModel::builder().keys(keys_doc).options(options).build();
             if let Err(e) = coll.create_index(index).await {
                 tracing::warn!(error = %e, "orders: index refused, continuing without it");
             }
@@ -161,6 +169,19 @@ impl MongoOrderStore {
         self.outbox.append_in(s, event).await?;
         Ok(true)
     }
+
+    async fn update_in(&self, s: &mut ClientSession, id: &ObjectId, expect: &Document, set: &Document, event: Option<&EventEnvelope>) -> Result<bool, Error> {
+        let mut filter = doc! {"_id": id};
+        filter.extend(expect.clone());
+        let r = self.orders.update_one(filter, doc! {"$set": set.clone()}).session(&mut *s).await?;
+        if r.matched_count == 0 {
+            return Ok(false);
+        }
+        if let Some(e) = event {
+            self.outbox.append_in(s, e).await?;
+        }
+        Ok(true)
+    }
 }
 
 #[async_trait]
@@ -213,6 +234,43 @@ impl OrderStore for MongoOrderStore {
                 Ok(true) => match commit(&mut s).await {
                     Ok(()) => {
                         self.wake.notify_one();
+                        return Ok(true);
+                    }
+                    Err((true, e)) => last = e,
+                    Err((false, e)) => return Err(fail(e)),
+                },
+                Err(e) if e.contains_label(TRANSIENT_TRANSACTION_ERROR) => {
+                    let _ = s.abort_transaction().await;
+                    last = e;
+                }
+                Err(e) => {
+                    let _ = s.abort_transaction().await;
+                    return Err(fail(e));
+                }
+            }
+        }
+        Err(fail(last))
+    }
+
+    async fn find_by(&self, field: &str, value: &str) -> Result<Option<Document>, StoreError> {
+        self.orders.find_one(doc! {field: value}).await.map_err(fail)
+    }
+
+    async fn update_where(&self, id: &ObjectId, expect: &Document, set: &Document, event: Option<&EventEnvelope>) -> Result<bool, StoreError> {
+        let mut last = Error::custom("transaction not attempted");
+        for _ in 0..ATTEMPTS {
+            let mut s = self.client.start_session().await.map_err(fail)?;
+            s.start_transaction().await.map_err(fail)?;
+            match self.update_in(&mut s, id, expect, set, event).await {
+                Ok(false) => {
+                    let _ = s.abort_transaction().await;
+                    return Ok(false);
+                }
+                Ok(true) => match commit(&mut s).await {
+                    Ok(()) => {
+                        if event.is_some() {
+                            self.wake.notify_one();
+                        }
                         return Ok(true);
                     }
                     Err((true, e)) => last = e,

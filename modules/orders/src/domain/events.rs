@@ -51,7 +51,7 @@ pub fn order_created(order: &NewOrder, profile: Option<&CustomerProfile>) -> Eve
         "amount": js_json_number(order.amount),
         "date": to_iso_millis(&order.date),
         "status": "Order Placed",
-        "paymentMethod": "cod",
+        "paymentMethod": order.payment_method,
         "paymentStatus": "pending",
         "courier": {"courierName": order.courier.name, "courierTrackingNumber": order.courier.tracking_number, "courierStatus": "Booked"},
     });

@@ -63,6 +63,10 @@ pub struct NewOrder {
     pub courier: Courier,
     /// When it was placed (ms precision).
     pub date: DateTime<Utc>,
+    /// `cod` (order/create) or `jazzcash` (checkout).
+    pub payment_method: &'static str,
+    /// The gateway transaction reference (`pp_TxnRefNo`), for online payments.
+    pub payment_txn_ref: Option<String>,
 }
 
 fn bson_date(d: DateTime<Utc>) -> Bson {
@@ -92,7 +96,7 @@ impl NewOrder {
             d.insert("courierMeta", doc! {"bookedAt": to_iso_millis(&self.date), "courier": name});
         }
         d.extend(doc! {
-            "paymentMethod": "cod", "paymentStatus": "pending", "paymentTxnRef": Bson::Null, "paymentTxnId": Bson::Null,
+            "paymentMethod": self.payment_method, "paymentStatus": "pending", "paymentTxnRef": opt(self.payment_txn_ref.as_ref()), "paymentTxnId": Bson::Null,
             "paymentError": Bson::Null, "createdAt": bson_date(self.date), "updatedAt": bson_date(self.date), "__v": 0,
         });
         d

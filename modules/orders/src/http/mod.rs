@@ -1,11 +1,14 @@
 //! The HTTP face: one handler per file, registered and documented together.
 
 pub mod cancel;
+pub mod checkout_callback;
+pub mod checkout_initiate;
 pub mod create;
 pub mod list;
 pub mod responses;
 pub mod seller_orders;
 pub mod status;
+pub mod track;
 
 use std::sync::Arc;
 
@@ -16,6 +19,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::domain::input::hex_id;
+use crate::payments::PaymentsService;
 use crate::service::OrdersService;
 
 /// Declares the `bearer` scheme (Clerk session token).
@@ -32,7 +36,10 @@ impl Modify for BearerAuth {
 /// The OpenAPI document of exactly the orders routes.
 #[derive(OpenApi)]
 #[openapi(
-    paths(create::create_order, list::list_orders, seller_orders::seller_orders, status::set_status, cancel::cancel_order),
+    paths(
+        create::create_order, list::list_orders, seller_orders::seller_orders, status::set_status, cancel::cancel_order,
+        checkout_initiate::checkout_initiate, checkout_callback::checkout_callback, track::track
+    ),
     components(schemas(
         responses::CourierJson,
         responses::CreatedBody,
@@ -40,12 +47,18 @@ impl Modify for BearerAuth {
         responses::OrdersBody,
         responses::StatusChangedBody,
         responses::ErrorBody,
+        responses::CheckoutBodyJson,
+        responses::TrackingBody,
+        crate::payments::CheckoutBody,
         crate::domain::CreateOrderBody,
         crate::domain::StatusBody,
         crate::domain::CancelBody,
     )),
     modifiers(&BearerAuth),
-    tags((name = "orders", description = "Legacy order placement and lists, and the order lifecycle"))
+    tags(
+        (name = "orders", description = "Legacy order placement and lists, and the order lifecycle"),
+        (name = "payments", description = "JazzCash checkout, its callback, courier tracking")
+    )
 )]
 pub struct OrdersApi;
 
@@ -67,4 +80,13 @@ pub fn configure(cfg: &mut web::ServiceConfig, service: &Arc<OrdersService>) {
         .service(resource("/api/order/seller-orders").route(web::get().to(seller_orders::seller_orders)))
         .service(resource("/api/order/status").route(web::put().to(status::set_status)))
         .service(resource("/api/order/cancel").route(web::post().to(cancel::cancel_order)));
+}
+
+/// Registers the checkout and tracking routes.
+pub fn configure_payments(cfg: &mut web::ServiceConfig, service: &Arc<PaymentsService>) {
+    let data = web::Data::from(Arc::clone(service));
+    let resource = |path: &str| web::resource(path.to_owned()).app_data(data.clone());
+    cfg.service(resource("/api/checkout/initiate").route(web::post().to(checkout_initiate::checkout_initiate)))
+        .service(resource("/api/checkout/callback").route(web::post().to(checkout_callback::checkout_callback)))
+        .service(resource("/api/track/{trackingNumber}").route(web::get().to(track::track)));
 }

@@ -103,3 +103,39 @@ pub struct ErrorBody {
     /// What went wrong (generic for 5xx).
     message: String,
 }
+
+/// `{success, gatewayUrl, fields, orderId, amount}`.
+#[derive(ToSchema)]
+pub struct CheckoutBodyJson {
+    /// Always true.
+    success: bool,
+    /// Where the browser posts `fields`.
+    #[serde(rename = "gatewayUrl")]
+    gateway_url: String,
+    /// The `pp_*` fields, `pp_SecureHash` included.
+    #[schema(value_type = Object)]
+    fields: std::collections::BTreeMap<String, String>,
+    /// The pending order (hme addition).
+    #[serde(rename = "orderId")]
+    order_id: String,
+    /// The amount computed on the server, PKR (hme addition).
+    amount: f64,
+}
+
+/// `{success, status, currentLocation, history, trackingNumber}`.
+#[derive(ToSchema)]
+pub struct TrackingBody {
+    /// Always true.
+    success: bool,
+    /// The courier's status, or "Pending booking".
+    status: String,
+    /// Where the shipment is, when known.
+    #[serde(rename = "currentLocation")]
+    current_location: Option<String>,
+    /// `[{status, location, date}]`, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    history: Vec<serde_json::Value>,
+    /// The number asked about (hme addition).
+    #[serde(rename = "trackingNumber")]
+    tracking_number: String,
+}

@@ -38,6 +38,11 @@ impl OrdersService {
     pub fn new(store: Arc<dyn OrderStore>, deps: OrdersDeps, settings: OrdersSettings) -> Self {
         Self { store, deps, settings }
     }
+
+    /// One stored order as stored (tests, tools).
+    pub async fn stored(&self, id: &mongodb::bson::oid::ObjectId) -> Result<Option<mongodb::bson::Document>, StoreError> {
+        self.store.get(id).await
+    }
 }
 
 /// Storage down: 503.

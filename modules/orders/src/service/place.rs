@@ -61,7 +61,7 @@ impl OrdersService {
 
     /// Looks the products up and prices the lines; unknown or unavailable products are
     /// 4xx naming the item.
-    async fn price(&self, principal: &Principal, request: &OrderRequest, address: CustomerAddress) -> ApiResult<NewOrder> {
+    pub(crate) async fn price(&self, principal: &Principal, request: &OrderRequest, address: CustomerAddress) -> ApiResult<NewOrder> {
         let ids: Vec<String> = request.lines.iter().map(|l| l.product_id.clone()).collect();
         let found = self.deps.catalog.products_by_ids(&ids).await.map_err(|e| catalog_error(e, |_| None))?;
         let mut lines = Vec::with_capacity(request.lines.len());
@@ -87,12 +87,14 @@ impl OrdersService {
             address,
             courier: Courier::book(request.courier_name.clone()),
             date: now_millis(),
+            payment_method: "cod",
+            payment_txn_ref: None,
         })
     }
 
     /// Reserves the stock, then commits order + event + key; releases the stock when
     /// anything fails before the commit, or when a concurrent twin with the same key won.
-    async fn commit(&self, order: NewOrder, key_id: Option<String>) -> ApiResult<Placed> {
+    pub(crate) async fn commit(&self, order: NewOrder, key_id: Option<String>) -> ApiResult<Placed> {
         let rid = order.id.to_hex();
         let stock = order.stock_lines();
         let item_of = |id: &str| order.lines.iter().find(|l| l.line.product_id == id).map(|l| (l.line.item, l.name.clone()));

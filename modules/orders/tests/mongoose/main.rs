@@ -6,6 +6,8 @@
 
 #[path = "../support/mod.rs"]
 mod support;
+#[path = "../payments/tcs_stub.rs"]
+mod tcs_stub;
 
 use actix_web::http::{Method, StatusCode};
 use hme_kernel::testing::service_env;
@@ -99,4 +101,53 @@ async fn an_old_order_missing_defaults_is_listed_with_the_defaults_mongoose_fill
     let ours = listed(&app).await;
     assert_eq!(ours, theirs.as_array().unwrap().clone());
     assert_eq!((ours[0]["status"].clone(), ours[0]["paymentMethod"].clone(), ours[0]["legacyNote"].clone()), (json!("Order Placed"), json!("cod"), json!("kept")));
+}
+
+#[actix_web::test]
+async fn jazzcash_orders_with_payment_fields_load_in_mongoose_and_roundtrip_unchanged() {
+    use std::collections::BTreeMap;
+    let Some(cli) = service_env("HME_TEST_MONGOOSE_CLI") else { return };
+    let Some(db) = hme_kernel::testing::mongo_test_db().await else { return };
+    let stub = tcs_stub::TcsStub::start().await;
+    let mut s = support::settings();
+    s.payments.jazzcash_merchant_id = Some("MC1".into());
+    s.payments.jazzcash_password = Some("pw".to_owned().into());
+    s.payments.jazzcash_integrity_salt = Some("salt".to_owned().into());
+    s.payments.tcs_api_url = Some(stub.url.clone());
+    let docs = hme_kernel::backends::Documents::Mongo(db.clone());
+    let app = TestApp::build("mongodb", docs, support::People::Mongo(db.clone()), Some(db), None, s, None).await;
+    let address = app.customer_with_address(CUSTOMER).await;
+    let p = app.product("Buds", 1999.5, 0.0, None).await;
+    for (code, status, courier) in [("000", "completed", Some("Booked")), ("124", "failed", None), ("", "pending", None)] {
+        let mut body = order_body(&address, &[(&p, json!(2))]);
+        body["paymentMethod"] = json!("jazzcash");
+        let r = app.call(req(Method::POST, "/api/checkout/initiate", Some(&customer()), body)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+        let id = r.body["orderId"].as_str().unwrap().to_owned();
+        if !code.is_empty() {
+            let f = &r.body["fields"];
+            let mut form: BTreeMap<String, String> = ["pp_MerchantID", "pp_TxnRefNo", "pp_Amount"].iter().map(|k| ((*k).to_owned(), f[*k].as_str().unwrap().to_owned())).collect();
+            form.insert("pp_ResponseCode".into(), code.into());
+            form.insert("pp_ResponseMessage".into(), "msg".into());
+            let h = hme_orders::payments::hash::secure_hash("salt", &form);
+            form.insert("pp_SecureHash".into(), h);
+            let cb = app.call(actix_web::test::TestRequest::post().uri("/api/checkout/callback").set_form(&form)).await;
+            assert_eq!(cb.status, StatusCode::SEE_OTHER);
+        }
+        let loaded = mongoose(&cli, &app, &["get", "Order", &id]).await;
+        assert_eq!(loaded["errors"], Value::Null, "{loaded}");
+        assert_eq!(loaded["doc"]["paymentMethod"], json!("jazzcash"));
+        assert_eq!(loaded["doc"]["paymentStatus"], json!(status));
+        assert!(loaded["doc"]["paymentTxnRef"].as_str().unwrap().starts_with('T'));
+        assert_eq!(loaded["doc"]["courierStatus"].as_str(), courier.or(Some("Booked")));
+        if code == "124" {
+            assert_eq!(loaded["doc"]["paymentError"], json!("124: msg"));
+        }
+        let trip = mongoose(&cli, &app, &["roundtrip", "Order", &id]).await;
+        assert_eq!(trip["errors"], Value::Null);
+        assert_eq!(trip["before"], trip["after"], "mongoose would rewrite: {trip}");
+        let theirs = mongoose(&cli, &app, &["find", "Order", &json!({"_id": id}).to_string(), "address items.product"]).await;
+        let ours: Vec<Value> = listed(&app).await.into_iter().filter(|o| o["_id"] == id).collect();
+        assert_eq!(ours, theirs.as_array().unwrap().clone());
+    }
 }

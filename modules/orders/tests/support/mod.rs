@@ -95,7 +95,9 @@ impl TestApp {
         let bus = Arc::new(RecordingBus::default());
         let events: Arc<dyn EventBus> = events.unwrap_or_else(|| bus.clone());
         let platform = Platform { documents, cache: Arc::new(MemoryCache::new(1 << 24)), events, tokens: Arc::new(verifier()) };
-        let products = ProductsModule::build(&platform, ProductsSettings::default()).await.unwrap();
+        // The orders relay publishes the shared outbox; a second relay in the products
+        // module would outlive a simulated crash of the orders process.
+        let products = ProductsModule::build(&platform, ProductsSettings { relay_enabled: false, ..Default::default() }).await.unwrap();
         let people2 = Arc::new(people.clone());
         let deps = OrdersDeps { catalog: products.catalog(), customers: people2.clone(), address_book: people2 };
         let orders = OrdersModule::build(&platform, deps, s).await.unwrap();
@@ -121,8 +123,9 @@ impl TestApp {
         .await;
         let resp = test::call_service(&app, req.to_request()).await;
         let status = resp.status();
+        let location = resp.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let bytes = test::read_body(resp).await;
-        Reply { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), raw: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), raw: String::from_utf8_lossy(&bytes).into_owned(), location }
     }
 
     pub fn published(&self) -> Vec<EventEnvelope> {
@@ -175,6 +178,7 @@ pub struct Reply {
     pub status: StatusCode,
     pub body: Value,
     pub raw: String,
+    pub location: Option<String>,
 }
 
 pub fn req(method: Method, path: &str, token: Option<&str>, body: Value) -> test::TestRequest {

@@ -16,7 +16,7 @@ pub struct ImagesCleanup {
 }
 
 /// The consumer name.
-pub const CONSUMER: &str = "images.cleanup";
+pub const CONSUMER: &str = hme_kernel::events::consumers::IMAGES_CLEANUP;
 
 #[async_trait]
 impl Job for ImagesCleanup {

@@ -25,7 +25,7 @@ pub struct OrderEmails {
 }
 
 /// The consumer name.
-pub const CONSUMER: &str = "email.order_created";
+pub const CONSUMER: &str = hme_kernel::events::consumers::EMAIL_ORDER_CREATED;
 
 #[async_trait]
 impl Job for OrderEmails {

@@ -16,7 +16,7 @@ pub struct SalesCounter {
 }
 
 /// The consumer name.
-pub const CONSUMER: &str = "inventory.sales";
+pub const CONSUMER: &str = hme_kernel::events::consumers::INVENTORY_SALES;
 
 #[async_trait]
 impl Job for SalesCounter {

@@ -19,7 +19,7 @@ pub struct StatusEmail {
 }
 
 /// The consumer name.
-pub const CONSUMER: &str = "email.status_changed";
+pub const CONSUMER: &str = hme_kernel::events::consumers::EMAIL_STATUS_CHANGED;
 
 #[async_trait]
 impl Job for StatusEmail {

@@ -1,0 +1,77 @@
+//! `POST /api/subscribe`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use hme_kernel::dates::{now_millis, to_iso_millis};
+use hme_kernel::events::EventEnvelope;
+use hme_kernel::{ApiError, ApiResult};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use super::validate::{client_address, normalize_email, rate_limit};
+use super::{Notifications, NEWSLETTER_SUBSCRIBED};
+
+/// `{email}`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct SubscribeBody {
+    /// The subscriber's address (stored trimmed and lower-cased).
+    #[schema(value_type = String)]
+    pub email: Option<Value>,
+}
+
+/// `{success:true, message}`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DoneBody {
+    /// Always true.
+    success: bool,
+    /// What happened.
+    message: String,
+}
+
+/// `{success:false, error}` (the legacy key of these routes' failures).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorKeyBody {
+    /// Always false.
+    success: bool,
+    /// What went wrong.
+    error: String,
+}
+
+/// Subscribe to the newsletter
+///
+/// Stores the address in `newsletters` (unique) and publishes `newsletter.subscribed`;
+/// the worker then emails the shop owner and welcomes the subscriber. A known address
+/// answers 409 "Already subscribed". Rate limited per client address. Failures carry
+/// `error`.
+#[utoipa::path(
+    post,
+    path = "/api/subscribe",
+    tag = "notifications",
+    request_body = SubscribeBody,
+    responses(
+        (status = 200, description = "Subscribed", body = DoneBody),
+        (status = 400, description = "Invalid email", body = ErrorKeyBody),
+        (status = 409, description = "Already subscribed", body = ErrorKeyBody),
+        (status = 429, description = "Too many requests (Retry-After)", body = ErrorKeyBody),
+        (status = 503, description = "Storage or events unavailable", body = ErrorKeyBody),
+    )
+)]
+pub async fn subscribe(req: HttpRequest, n: web::Data<Notifications>, body: web::Json<SubscribeBody>) -> ApiResult<HttpResponse> {
+    let s = &n.settings;
+    rate_limit(n.cache.as_ref(), "subscribe", &client_address(&req), s.rate_limit_max, s.window()).await.map_err(ApiError::with_error_key)?;
+    let email = normalize_email(body.email.as_ref()).ok_or_else(|| ApiError::bad_request("Invalid email").with_error_key())?;
+    let now = now_millis();
+    if !n.store.insert(&email, now).await.map_err(|e| ApiError::unavailable(e).with_error_key())? {
+        return Err(ApiError::conflict("Already subscribed").with_error_key());
+    }
+    let event = EventEnvelope::new(NEWSLETTER_SUBSCRIBED, json!({"email": email, "subscribedAt": to_iso_millis(&now)}));
+    if let Err(e) = n.events.publish(&event).await {
+        if let Err(undo) = n.store.remove(&email).await {
+            tracing::error!(error = %undo, "subscription stored but its event was not published, and it could not be removed");
+        }
+        return Err(ApiError::unavailable(e).with_error_key());
+    }
+    Ok(HttpResponse::Ok().json(json!({"success": true, "message": "Subscribed successfully"})))
+}

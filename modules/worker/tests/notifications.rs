@@ -1,0 +1,183 @@
+//! `POST /api/subscribe` and `POST /api/contact`: validation, the `newsletters`
+//! collection (and mongoose compatibility), emails sent by the worker's consumers over
+//! the embedded bus, rate limits.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use actix_web::http::StatusCode;
+use actix_web::{test, web, App};
+use async_trait::async_trait;
+use hme_kernel::backends::Documents;
+use hme_kernel::module::{HttpModule, Platform};
+use hme_kernel::testing::{embedded_test_db, mongo_test_db, service_env};
+use hme_worker::{Email, MailError, Mailer, WorkerModule, WorkerPorts, WorkerSettings};
+use serde_json::{json, Value};
+use support::*;
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<Email>>);
+
+#[async_trait]
+impl Mailer for Recorder {
+    fn name(&self) -> &'static str {
+        "recorder"
+    }
+    async fn send(&self, email: &Email) -> Result<(), MailError> {
+        self.0.lock().unwrap().push(email.clone());
+        Ok(())
+    }
+}
+
+impl Recorder {
+    fn to(&self, rcpt: &str) -> Vec<Email> {
+        self.0.lock().unwrap().iter().filter(|e| e.to.iter().any(|t| t == rcpt)).cloned().collect()
+    }
+}
+
+struct Harness {
+    worker: Arc<WorkerModule>,
+    mails: Arc<Recorder>,
+    _platform: Platform,
+    _dir: Option<tempfile::TempDir>,
+}
+
+const OWNER: &str = "owner@example.com";
+
+async fn harness(documents: Option<Documents>) -> Harness {
+    let (db, dir) = embedded_test_db();
+    let documents = documents.unwrap_or_else(|| Documents::Embedded(db.clone()));
+    let platform = platform(documents, embedded_bus(db));
+    let mails = Arc::new(Recorder::default());
+    let mut settings = WorkerSettings { owner_email: Some(OWNER.into()), ..WorkerSettings::default() };
+    settings.notifications.rate_limit_max = 3;
+    let ports = WorkerPorts { mailer: Some(mails.clone()), ..WorkerPorts::default() };
+    let worker = start_worker(&platform, &settings, ports).await;
+    Harness { worker, mails, _platform: platform, _dir: Some(dir) }
+}
+
+async fn post(h: &Harness, path: &str, body: Value, peer: &str) -> (StatusCode, Value, Option<String>) {
+    let w = h.worker.clone();
+    let app = test::init_service(App::new().app_data(hme_kernel::json::json_config(64 * 1024)).app_data(web::Data::new(Arc::new(hme_kernel::testing::verifier()))).configure(move |cfg| w.configure(cfg))).await;
+    let req = test::TestRequest::post().uri(path).peer_addr(peer.parse().unwrap()).set_json(body).to_request();
+    let resp = test::call_service(&app, req).await;
+    let status = resp.status();
+    let retry = resp.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+    let body = serde_json::from_slice(&test::read_body(resp).await).unwrap_or(Value::Null);
+    (status, body, retry)
+}
+
+async fn wait_mails(h: &Harness, rcpt: &str, n: usize) -> Vec<Email> {
+    wait_until(|| h.mails.to(rcpt).len() >= n, 10).await;
+    h.mails.to(rcpt)
+}
+
+#[actix_web::test]
+async fn subscribe_stores_a_unique_email_answers_already_subscribed_and_the_worker_sends_both_emails() {
+    let mut backends = vec![None];
+    if let Some(db) = mongo_test_db().await {
+        backends.push(Some(Documents::Mongo(db)));
+    }
+    for docs in backends {
+        let h = harness(docs).await;
+        let email = address("sub");
+        let (status, body, _) = post(&h, "/api/subscribe", json!({"email": format!("  {}  ", email.to_uppercase())}), "10.0.0.1:1000").await;
+        assert_eq!((status, body), (StatusCode::OK, json!({"success": true, "message": "Subscribed successfully"})));
+        let (status, body, _) = post(&h, "/api/subscribe", json!({"email": email}), "10.0.0.2:1000").await;
+        assert_eq!((status, body), (StatusCode::CONFLICT, json!({"success": false, "error": "Already subscribed"})));
+        let (status, body, _) = post(&h, "/api/subscribe", json!({"email": "not-an-email"}), "10.0.0.3:1000").await;
+        assert_eq!((status, body), (StatusCode::BAD_REQUEST, json!({"success": false, "error": "Invalid email"})));
+        let welcome = wait_mails(&h, &email, 1).await;
+        assert_eq!(welcome.len(), 1);
+        assert!(welcome[0].subject.contains("Welcome"));
+        let owner = wait_mails(&h, OWNER, 1).await;
+        assert_eq!(owner.len(), 1);
+        assert!(owner[0].text.contains(&email));
+    }
+}
+
+#[actix_web::test]
+async fn subscribe_and_contact_are_rate_limited_per_client_address_with_retry_after() {
+    let h = harness(None).await;
+    for path in ["/api/subscribe", "/api/contact"] {
+        for i in 0..3 {
+            let (status, _, _) = post(&h, path, json!({"email": "bad"}), "10.9.9.9:1").await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "request {i}");
+        }
+        let (status, body, retry) = post(&h, path, json!({"email": "bad"}), "10.9.9.9:2").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+        assert!(retry.unwrap().parse::<u64>().unwrap() >= 1);
+        let (status, _, _) = post(&h, path, json!({"email": "bad"}), "10.9.9.10:1").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "another address is not limited");
+    }
+}
+
+#[actix_web::test]
+async fn contact_validates_and_the_worker_emails_owner_and_sender_with_the_message_escaped() {
+    let h = harness(None).await;
+    let cases = [
+        (json!({"name": "A", "email": "nope", "message": "hi"}), "Invalid email"),
+        (json!({"name": "", "email": "a@example.com", "message": "hi"}), "Name is required"),
+        (json!({"name": "A", "email": "a@example.com", "message": "x".repeat(5001)}), "Message is too long (at most 5000 characters)"),
+        (json!({"name": "n".repeat(101), "email": "a@example.com", "message": "hi"}), "Name is too long (at most 100 characters)"),
+    ];
+    for (i, (body, msg)) in cases.into_iter().enumerate() {
+        let (status, got, _) = post(&h, "/api/contact", body, &format!("10.1.0.{i}:1")).await;
+        assert_eq!((status, got), (StatusCode::BAD_REQUEST, json!({"success": false, "message": msg})));
+    }
+    let sender = address("contact");
+    let body = json!({"name": "Eve <script>", "email": sender, "message": "<img src=x onerror=alert(1)>\nline & two"});
+    let (status, got, _) = post(&h, "/api/contact", body, "10.2.0.1:1").await;
+    assert_eq!((status, got), (StatusCode::OK, json!({"success": true, "message": "Message sent successfully"})));
+    let owner = wait_mails(&h, OWNER, 1).await;
+    let confirm = wait_mails(&h, &sender, 1).await;
+    assert_eq!((owner.len(), confirm.len()), (1, 1));
+    for m in [&owner[0], &confirm[0]] {
+        assert!(m.html.contains("&lt;img src=x onerror=alert(1)&gt;<br>line &amp; two"), "{}", m.html);
+        assert!(!m.html.contains("<img") && !m.html.contains("<script>"), "{}", m.html);
+        assert!(m.html.contains("Eve &lt;script&gt;"), "{}", m.html);
+    }
+    assert!(owner[0].text.contains("<img src=x onerror=alert(1)>"), "the text part keeps the message as written");
+}
+
+fn uri_with_database(base: &str, db: &str) -> String {
+    let (scheme, rest) = base.split_once("://").unwrap();
+    let (hosts, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let query = tail.find('?').map_or("", |i| &tail[i..]);
+    format!("{scheme}://{hosts}/{db}{query}")
+}
+
+async fn mongoose(cli: &str, db: &mongodb::Database, args: &[&str]) -> Value {
+    let uri = uri_with_database(&std::env::var("HME_TEST_MONGODB_URI").unwrap(), db.name());
+    let out = tokio::process::Command::new("node").arg(cli).args(args).env("MONGODB_URI", uri).output().await.unwrap();
+    assert!(out.status.success(), "mongoose {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[actix_web::test]
+async fn a_newsletter_stored_by_hme_roundtrips_in_mongoose_and_one_mongoose_wrote_is_already_subscribed() {
+    let Some(cli) = service_env("HME_TEST_MONGOOSE_CLI") else { return };
+    let Some(db) = mongo_test_db().await else { return };
+    let h = harness(Some(Documents::Mongo(db.clone()))).await;
+    let email = address("mg");
+    let (status, _, _) = post(&h, "/api/subscribe", json!({"email": email}), "10.3.0.1:1").await;
+    assert_eq!(status, StatusCode::OK);
+    let found = mongoose(&cli, &db, &["find", "Newsletter", &json!({"email": email}).to_string()]).await;
+    let id = found[0]["_id"].as_str().unwrap().to_owned();
+    assert_eq!(found[0]["__v"], json!(0));
+    assert!(found[0]["createdAt"].as_str().unwrap().ends_with('Z'));
+    let loaded = mongoose(&cli, &db, &["get", "Newsletter", &id]).await;
+    assert_eq!(loaded["errors"], Value::Null, "{loaded}");
+    let trip = mongoose(&cli, &db, &["roundtrip", "Newsletter", &id]).await;
+    assert_eq!(trip["errors"], Value::Null);
+    assert_eq!(trip["before"], trip["after"], "mongoose would rewrite: {trip}");
+    let theirs = address("legacy");
+    mongoose(&cli, &db, &["create", "Newsletter", &json!({"email": theirs}).to_string()]).await;
+    let (status, body, _) = post(&h, "/api/subscribe", json!({"email": theirs}), "10.3.0.2:1").await;
+    assert_eq!((status, body), (StatusCode::CONFLICT, json!({"success": false, "error": "Already subscribed"})));
+}

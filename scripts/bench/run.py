@@ -1,0 +1,522 @@
+#!/usr/bin/env python3
+"""The benchmark driver behind scripts/bench.sh (see there for the how and the why).
+
+Runs with the test venv's Python (target/test-venv: pymongo, cryptography). Expects the
+release binaries target/release/hme and target/release/bench-baseline, wrk on PATH and
+target/test-services/env.sh (SecantusDB, Redis, RabbitMQ) written by scripts/services.sh.
+
+Every figure is also reported as a ratio against a baseline measured in the same run:
+bench-baseline serves the exact bytes hme answered, from memory, with actix-web.
+"""
+
+import base64
+import concurrent.futures
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import atexit
+import urllib.request
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HME = os.path.abspath(os.environ.get("BENCH_HME_BIN") or os.path.join(ROOT, "target/release/hme"))
+BASELINE = os.path.abspath(os.environ.get("BENCH_BASELINE_BIN") or os.path.join(ROOT, "target/release/bench-baseline"))
+OUT = os.path.join(ROOT, "target/bench")
+LUA = os.path.join(ROOT, "scripts/bench/scenario.lua")
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+PRODUCTS = 500
+USERS = 8
+PUBLIC_PEM = open(os.path.join(ROOT, "modules/kernel/testdata/test-rsa-public.pem")).read()
+PRIVATE_PEM = open(os.path.join(ROOT, "modules/kernel/testdata/test-rsa-private.pem")).read().encode()
+WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"hme-bench-webhook-secret-32bytes").decode()
+RUN_ID = uuid.uuid4().hex[:8]
+
+results = {"scenarios": [], "baseline": {}, "targets": [], "extra": {}}
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- tokens (RS256, test key)
+
+def b64url(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def clerk_token(sub, role=None, ttl=7200):
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+    now = int(time.time())
+    claims = {"sub": sub, "iat": now, "nbf": now - 5, "exp": now + ttl, "azp": "http://localhost:3000", "sid": "sess_bench"}
+    if role:
+        claims["metadata"] = {"role": role}
+    signing = b64url(json.dumps({"alg": "RS256", "typ": "JWT"}).encode()) + "." + b64url(json.dumps(claims).encode())
+    key = serialization.load_pem_private_key(PRIVATE_PEM, password=None)
+    sig = key.sign(signing.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return signing + "." + b64url(sig)
+
+
+# ---------------------------------------------------------------- HTTP helpers
+
+def request(base, method, path, body=None, headers=None):
+    data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
+    h = {"Content-Type": "application/json"} if data is not None else {}
+    h.update(headers or {})
+    req = urllib.request.Request(base + path, data=data, method=method, headers=h)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def mb(kb):
+    return None if kb is None else round(kb / 1024, 1)
+
+
+def services_env():
+    env = {}
+    path = os.path.join(ROOT, "target/test-services/env.sh")
+    for line in open(path):
+        m = re.match(r"export (\w+)='(.*)'", line.strip())
+        if m:
+            env[m.group(1)] = m.group(2)
+    return env
+
+
+# ---------------------------------------------------------------- hme processes
+
+class Hme:
+    def __init__(self, name, extra_env, data_dir=None):
+        self.name = name
+        self.port = free_port()
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="hme-bench-")
+        env = {k: v for k, v in os.environ.items() if not (k.startswith("HME") or k in (
+            "MONGODB_URI", "REDIS_URL", "RABBITMQ_URL", "CLERK_JWT_KEY", "CLERK_JWKS_URL", "SMTP_URL", "EMAIL_USER", "EMAIL_PASS", "RUST_LOG", "PORT"))}
+        env.update({
+            "PORT": str(self.port),
+            "HME__SERVER__HOST": "127.0.0.1",
+            "HME__STORAGE__DATA_DIR": self.data_dir,
+            "HME_CONFIG_DIR": os.path.join(ROOT, "config"),
+            "HME_LOG_FORMAT": "json",
+            "CLERK_JWT_KEY": PUBLIC_PEM,
+            "CLERK_WEBHOOK_SIGNING_SECRET": WEBHOOK_SECRET,
+            "HME__SERVER__SHUTDOWN_TIMEOUT_SECS": "2",
+        })
+        env.update(extra_env)
+        os.makedirs(os.path.join(OUT, "logs"), exist_ok=True)
+        self.logf = open(os.path.join(OUT, "logs", f"{name}.log"), "wb")
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen([HME, "serve"], env=env, cwd=self.data_dir, stdout=self.logf, stderr=subprocess.STDOUT)
+        atexit.register(self.stop)  # also on a failed run: never leave an hme behind
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.ready_ms = self._wait_ready(t0)
+        log(f"[{name}] ready in {self.ready_ms:.0f} ms on {self.base}")
+
+    def _wait_ready(self, t0):
+        deadline = t0 + 60
+        while time.perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"hme ({self.name}) exited with {self.proc.returncode}; see target/bench/logs/{self.name}.log")
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
+                c.request("GET", "/readyz")
+                if c.getresponse().status == 200:
+                    return (time.perf_counter() - t0) * 1000
+            except OSError:
+                pass
+            time.sleep(0.005)
+        raise SystemExit(f"hme ({self.name}) not ready within 60 s")
+
+    def rss(self):
+        return rss_kb(self.proc.pid)
+
+    def stop(self):
+        if self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.logf.close()
+        atexit.unregister(self.stop)
+
+
+# ---------------------------------------------------------------- dataset (deterministic)
+
+CATALOG = {
+    "Earphone": (["Apple", "Samsung", "Sony", "JBL", "Audionic", "Anker", "Xiaomi", "Realme"], ["Buds", "Pods", "Air", "Beat", "Pulse", "Nova"], 3_000, 80_000),
+    "Headphone": (["Sony", "Bose", "JBL", "Anker", "Sennheiser", "Audio-Technica", "Marshall"], ["Studio", "Quiet", "Tune", "Life", "Major", "Momentum"], 8_000, 130_000),
+    "Watch": (["Apple", "Samsung", "Huawei", "Amazfit", "Xiaomi", "Garmin", "Haylou"], ["Watch", "Band", "GT", "Fit", "Active", "Pro"], 6_000, 150_000),
+    "Smartphone": (["Apple", "Samsung", "Google", "Infinix", "Xiaomi", "Tecno", "Vivo", "Oppo"], ["Note", "Ultra", "Pro", "Lite", "Max", "Neo"], 25_000, 460_000),
+    "Laptop": (["Apple", "Dell", "HP", "Lenovo", "ASUS", "Acer", "MSI"], ["Air", "Inspiron", "Victus", "IdeaPad", "TUF", "Swift"], 90_000, 450_000),
+    "Camera": (["Canon", "Sony", "Nikon", "GoPro", "DJI", "Fujifilm"], ["EOS", "Alpha", "Z", "HERO", "Osmo", "X"], 20_000, 350_000),
+    "Accessories": (["Anker", "Baseus", "Ugreen", "Logitech", "SanDisk", "Spigen", "Belkin"], ["Charger", "Cable", "Power Bank", "Mouse", "Card", "Case"], 1_500, 30_000),
+}
+ADJ = ["wireless", "fast charging", "long battery", "premium build", "water resistant", "lightweight", "noise cancelling", "high resolution"]
+
+
+def product_body(i):
+    cats = list(CATALOG)
+    cat = cats[i % len(cats)]
+    brands, models, lo, hi = CATALOG[cat]
+    brand, model = brands[(i // len(cats)) % len(brands)], models[(i * 7) % len(models)]
+    gen = 1 + (i // 13) % 9
+    name = f"{brand} {model} {gen}{'0' * (i % 2)} {['', 'Plus ', 'SE ', 'Max '][i % 4]}({cat} #{i + 1:03d})".replace("  ", " ")
+    price = lo + ((i * 7919) % (hi - lo)) // 100 * 100 + 99
+    offer = price - ((price // 10) // 100) * 100 if i % 3 else 0
+    a, b = ADJ[i % len(ADJ)], ADJ[(i * 3 + 1) % len(ADJ)]
+    desc = f"{brand} {model} generation {gen}: {a} and {b}. Official warranty, cash on delivery nationwide."
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return {
+        "name": name, "description": desc, "category": cat, "price": price, "offerPrice": offer,
+        "image": [f"https://res.cloudinary.com/hme/image/upload/v1/products/{slug}.jpg"],
+        "tags": [brand.lower(), cat.lower(), a],
+    }
+
+
+def svix_post(base, event):
+    import hashlib
+    import hmac
+    body = json.dumps(event).encode()
+    mid, ts = "msg_" + uuid.uuid4().hex, str(int(time.time()))
+    key = base64.b64decode(WEBHOOK_SECRET[len("whsec_"):])
+    sig = base64.b64encode(hmac.new(key, f"{mid}.{ts}.".encode() + body, hashlib.sha256).digest()).decode()
+    return request(base, "POST", "/api/webhooks/clerk", body, {"svix-id": mid, "svix-timestamp": ts, "svix-signature": "v1," + sig, "Content-Type": "application/json"})
+
+
+def seed(base):
+    """500 products (skipped when already there), users with one address each, and some orders."""
+    t0 = time.perf_counter()
+    status, raw = request(base, "GET", "/api/product/list")
+    have = len(json.loads(raw).get("products", [])) if status == 200 else 0
+    seller = {"Authorization": "Bearer " + clerk_token("user_bench_seller", "seller")}
+    if have < PRODUCTS:
+        def add(i):
+            s, r = request(base, "POST", "/api/product/add", product_body(i), seller)
+            if s != 200:
+                raise SystemExit(f"seeding product {i}: {s} {r[:200]!r}")
+        for i in range(PRODUCTS):  # sequential: ids (and so the list order) follow i
+            add(i)
+    status, raw = request(base, "GET", "/api/product/list")
+    products = json.loads(raw)["products"]
+    users = []
+    for u in range(USERS):
+        sub = f"user_bench_{u:02d}"
+        s, r = svix_post(base, {"type": "user.created", "object": "event", "data": {
+            "id": sub, "first_name": "Bench", "last_name": f"User {u:02d}",
+            "email_addresses": [{"email_address": f"bench{u:02d}@example.com"}], "image_url": "https://img.clerk.com/bench.png"}})
+        if s != 200:
+            raise SystemExit(f"webhook user.created: {s} {r[:200]!r}")
+        auth = {"Authorization": "Bearer " + clerk_token(sub)}
+        s, r = request(base, "POST", "/api/user/add-address", {"address": {
+            "fullName": f"Bench User {u:02d}", "phoneNumber": f"0300{1234567 + u}", "pinCode": "54000",
+            "area": f"House {u + 1}, Street 5, Gulberg III", "city": "Lahore", "state": "Punjab"}}, auth)
+        if s != 200:
+            raise SystemExit(f"add-address: {s} {r[:200]!r}")
+        addr = json.loads(r)["newAddress"]["_id"]
+        users.append({"sub": sub, "auth": auth["Authorization"], "address": addr})
+    for k in range(20):
+        u = users[k % USERS]
+        body = order_body(u, products, k)
+        s, r = request(base, "POST", "/api/order/create", body, {"Authorization": u["auth"]})
+        if s != 200:
+            raise SystemExit(f"order create: {s} {r[:300]!r}")
+    log(f"seeded {len(products)} products, {USERS} users, 20 orders in {time.perf_counter() - t0:.1f} s")
+    return products, users
+
+
+def order_body(user, products, k):
+    return {"address": user["address"], "items": [{"product": products[(k * 37 + j * 101) % len(products)]["_id"], "quantity": 1 + j} for j in range(2)]}
+
+
+# ---------------------------------------------------------------- wrk
+
+def wrk(name, base, path, pid=None, method="GET", body=None, auth=None, encoding=None):
+    env = dict(os.environ, BENCH_METHOD=method, BENCH_AUTH=auth or "", BENCH_ACCEPT_ENCODING=encoding or "", BENCH_BODY_FILE="")
+    if body is not None:
+        bf = os.path.join(OUT, f"body-{name}.json")
+        with open(bf, "w") as f:
+            json.dump(body, f)
+        env["BENCH_BODY_FILE"] = bf
+    before = rss_kb(pid) if pid else None
+    peak = [before or 0]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.wait(0.1):
+            r = rss_kb(pid)
+            if r:
+                peak[0] = max(peak[0], r)
+    sampler = threading.Thread(target=sample, daemon=True) if pid else None
+    if sampler:
+        sampler.start()
+    cmd = ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{DURATION}s", "--timeout", "5s", "--latency", "-s", LUA, base + path]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    stop.set()
+    if sampler:
+        sampler.join()
+    line = next(l for l in out.splitlines() if l.startswith("BENCH_RESULT "))
+    r = json.loads(line[len("BENCH_RESULT "):])
+    rps = r["requests"] / (r["duration_us"] / 1e6)
+    errors = r["err_connect"] + r["err_read"] + r["err_write"] + r["err_status"] + r["err_timeout"]
+    res = {"name": name, "rps": round(rps, 1), "p50_ms": r["p50_us"] / 1000, "p99_ms": r["p99_us"] / 1000,
+           "errors": errors, "requests": r["requests"], "bytes_per_response": round(r["bytes"] / max(r["requests"], 1))}
+    if pid:
+        res.update({"rss_before_mb": mb(before), "rss_peak_mb": mb(peak[0]), "rss_after_mb": mb(rss_kb(pid))})
+    log(f"  {name}: {res['rps']} req/s p50 {res['p50_ms']:.2f} ms p99 {res['p99_ms']:.2f} ms errors {errors}")
+    return res
+
+
+def scenario(name, base, path, hme, baseline_key=None, **kw):
+    res = wrk(name, base, path, pid=hme.proc.pid, **kw)
+    res["config"] = hme.name
+    if baseline_key and baseline_key in results["baseline"]:
+        res["baseline"] = baseline_key
+        res["vs_baseline"] = round(res["rps"] / results["baseline"][baseline_key]["rps"], 3)
+    results["scenarios"].append(res)
+    return res
+
+
+# ---------------------------------------------------------------- raw database rate
+
+def raw_mongo_rate(uri, db_name, seconds):
+    """The database's own rate for the list query (find {} sorted by _id, all documents
+    read), 32 client threads, pymongo: the ceiling of an uncached list."""
+    import pymongo
+    client = pymongo.MongoClient(uri, maxPoolSize=CONNECTIONS)
+    coll = client[db_name]["products"]
+    n = len(list(coll.find({}).sort("_id", 1)))
+    counts = [0] * CONNECTIONS
+    lat = []
+    end = time.perf_counter() + seconds
+
+    def loop(i):
+        local = []
+        while time.perf_counter() < end:
+            t = time.perf_counter()
+            docs = list(coll.find({}).sort("_id", 1))
+            local.append(time.perf_counter() - t)
+            assert len(docs) == n
+            counts[i] += 1
+        lat.extend(local)
+    t0 = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(CONNECTIONS) as ex:
+        list(ex.map(loop, range(CONNECTIONS)))
+    elapsed = time.perf_counter() - t0
+    lat.sort()
+    client.close()
+    return {"documents": n, "qps": round(sum(counts) / elapsed, 1), "p50_ms": round(lat[len(lat) // 2] * 1000, 2) if lat else None,
+            "p99_ms": round(lat[int(len(lat) * 0.99)] * 1000, 2) if lat else None}
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    svc = services_env()
+    mongo_uri, redis_url, amqp_url = svc["HME_TEST_MONGODB_URI"], svc["HME_TEST_REDIS_URL"], svc["HME_TEST_RABBITMQ_URL"]
+    results["extra"].update({"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                             "machine": f"{os.cpu_count()} cores, {platform.machine()}, {platform.processor() or platform.uname().release}",
+                             "duration_s": DURATION, "connections": CONNECTIONS, "wrk_threads": THREADS, "run_id": RUN_ID})
+
+    # Start-up time to ready, embedded default, fresh data folder (median of 3).
+    readies = []
+    for k in range(3):
+        h = Hme(f"startup-{k}", {})
+        if k == 0:
+            time.sleep(0.5)
+            results["extra"]["idle_rss_mb_fresh"] = mb(h.rss())
+        readies.append(h.ready_ms)
+        h.stop()
+        shutil.rmtree(h.data_dir, ignore_errors=True)
+    results["extra"]["ready_ms"] = round(sorted(readies)[1], 1)
+    results["extra"]["ready_ms_all"] = [round(r, 1) for r in readies]
+
+    # A: embedded default (redb, moka, in-process bus + outbox relay + worker).
+    a = Hme("embedded", {"HME__WORKER__OUTBOX_DIR": os.path.join(tempfile.gettempdir(), f"hme-bench-mail-{RUN_ID}")})
+    products, users = seed(a.base)
+    item_path = f"/api/product/{products[len(products) // 2]['_id']}"
+    user = users[0]
+    for p in ("/api/product/list", item_path):  # warm the cache
+        request(a.base, "GET", p)
+    time.sleep(1)
+    results["extra"]["idle_rss_mb_seeded"] = mb(a.rss())
+
+    # The baseline: the same bytes, from memory.
+    spec = [
+        {"url": a.base + "/api/product/list"},
+        {"url": a.base + "/api/product/list", "headers": {"Accept-Encoding": "gzip"}},
+        {"url": a.base + "/api/product/list", "headers": {"Accept-Encoding": "br"}},
+        {"url": a.base + item_path},
+        {"url": a.base + "/api/user/data", "headers": {"Authorization": user["auth"]}},
+        {"url": a.base + "/api/order/create", "method": "POST", "headers": {"Authorization": user["auth"], "Content-Type": "application/json"},
+         "body": json.dumps(order_body(user, products, 1))},
+    ]
+    spec_file = os.path.join(OUT, "baseline-spec.json")
+    with open(spec_file, "w") as f:
+        json.dump(spec, f)
+    bport = free_port()
+    blog = open(os.path.join(OUT, "logs", "baseline.log"), "wb")
+    bproc = subprocess.Popen([BASELINE, spec_file, str(bport)], stdout=subprocess.PIPE, stderr=blog)
+    assert bproc.stdout.readline().decode().startswith("ready")
+    bbase = f"http://127.0.0.1:{bport}"
+    try:
+        log("baseline (bench-baseline, same bytes from memory):")
+        for key, path, kw in [("list", "/api/product/list", {}), ("list_gzip", "/api/product/list", {"encoding": "gzip"}),
+                              ("list_br", "/api/product/list", {"encoding": "br"}), ("item", item_path, {}),
+                              ("user_data", "/api/user/data", {"auth": user["auth"]}),
+                              ("order_create", "/api/order/create", {"method": "POST", "auth": user["auth"], "body": order_body(user, products, 1)})]:
+            r = wrk("baseline " + key, bbase, path, pid=bproc.pid, **kw)
+            results["baseline"][key] = r
+        results["extra"]["baseline_rss_mb"] = mb(rss_kb(bproc.pid))
+    finally:
+        bproc.terminate()
+        bproc.wait()
+        blog.close()
+
+    log("hme, embedded default:")
+    scenario("1. list, warm, embedded cache", a.base, "/api/product/list", a, "list")
+    scenario("3. product by id, warm", a.base, item_path, a, "item")
+    scenario("4. user/data, verified token", a.base, "/api/user/data", a, "user_data", auth=user["auth"])
+    scenario("6. list, warm, gzip", a.base, "/api/product/list", a, "list_gzip", encoding="gzip")
+    scenario("6. list, warm, br", a.base, "/api/product/list", a, "list_br", encoding="br")
+    orders_user = users[1]
+    scenario("5. order create, embedded", a.base, "/api/order/create", a, "order_create", method="POST", auth=orders_user["auth"],
+             body=order_body(orders_user, products, 3))
+    time.sleep(2)
+    results["extra"]["rss_after_all_embedded_mb"] = mb(a.rss())
+    data_dir = a.data_dir
+    a.stop()
+
+    # B: same data, Redis cache.
+    b = Hme("embedded+redis", {"REDIS_URL": redis_url, "HME__REDIS__KEY_PREFIX": f"hmebench{RUN_ID}:"}, data_dir=data_dir)
+    request(b.base, "GET", "/api/product/list")
+    log("hme, embedded documents + Redis cache:")
+    scenario("1. list, warm, Redis cache", b.base, "/api/product/list", b, "list")
+    b.stop()
+
+    # C: MongoDB (SecantusDB), cache disabled: every request queries the database.
+    db_name = f"hmebench_{RUN_ID}"
+    mongo_env = {"MONGODB_URI": mongo_uri, "HME__MONGODB__DATABASE": db_name}
+    c = Hme("mongodb-nocache", dict(mongo_env, HME__PRODUCTS__CACHE_ENABLED="false"))
+    mproducts, musers = seed(c.base)
+    log("hme, MongoDB, cache disabled:")
+    s2 = scenario("2. list, cache disabled, MongoDB", c.base, "/api/product/list", c, "list")
+    c.stop()
+    log("raw database rate (pymongo, same query):")
+    raw = raw_mongo_rate(mongo_uri, db_name, DURATION)
+    log(f"  raw: {raw}")
+    results["extra"]["raw_db"] = raw
+    s2["raw_db_qps"] = raw["qps"]
+    s2["vs_raw_db"] = round(s2["rps"] / raw["qps"], 3) if raw["qps"] else None
+
+    # D: MongoDB + Redis + RabbitMQ (relay and worker consuming over the broker).
+    d = Hme("mongodb+redis+rabbitmq", dict(mongo_env, REDIS_URL=redis_url, HME__REDIS__KEY_PREFIX=f"hmebench{RUN_ID}m:", RABBITMQ_URL=amqp_url,
+                                             HME__RABBITMQ__EXCHANGE=f"hmebench.{RUN_ID}", HME__RABBITMQ__QUEUE_PREFIX=f"hmebench.{RUN_ID}.",
+                                             HME__WORKER__OUTBOX_DIR=os.path.join(tempfile.gettempdir(), f"hme-bench-mail-{RUN_ID}")))
+    mproducts, musers = seed(d.base)
+    request(d.base, "GET", "/api/product/list")
+    log("hme, MongoDB + Redis + RabbitMQ:")
+    scenario("1. list, warm, MongoDB + Redis", d.base, "/api/product/list", d, "list")
+    scenario("5. order create, MongoDB + RabbitMQ", d.base, "/api/order/create", d, "order_create", method="POST", auth=musers[1]["auth"],
+             body=order_body(musers[1], mproducts, 3))
+    d.stop()
+
+    # Binary size (all-in-one; per feature set with BENCH_SIZES=1, written by bench.sh).
+    results["extra"]["binary_size_mb"] = {"all-in-one": round(os.path.getsize(HME) / 2**20, 1)}
+    sizes = os.path.join(OUT, "sizes.json")
+    if os.path.exists(sizes):
+        results["extra"]["binary_size_mb"].update(json.load(open(sizes)))
+
+    evaluate()
+    with open(os.path.join(OUT, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    print_table()
+
+
+def evaluate():
+    by = {s["name"]: s for s in results["scenarios"]}
+    t = results["targets"]
+
+    def add(target, figure, met):
+        t.append({"target": target, "figure": figure, "met": bool(met)})
+    for n in ("1. list, warm, embedded cache", "1. list, warm, Redis cache"):
+        s = by[n]
+        add(f"{n}: >= 0.8 x baseline req/s", f"{s['vs_baseline']:.2f}x ({s['rps']:.0f} vs {results['baseline']['list']['rps']:.0f})", s["vs_baseline"] >= 0.8)
+    s = by["3. product by id, warm"]
+    add("3. product by id: >= 0.5 x baseline req/s", f"{s['vs_baseline']:.2f}x ({s['rps']:.0f} vs {results['baseline']['item']['rps']:.0f})", s["vs_baseline"] >= 0.5)
+    s = by["2. list, cache disabled, MongoDB"]
+    add("2. uncached list: >= 0.9 x the database's own rate", f"{s['vs_raw_db']:.2f}x ({s['rps']:.0f} vs {s['raw_db_qps']:.0f} queries/s)", s["vs_raw_db"] >= 0.9)
+    for n in ("1. list, warm, embedded cache", "1. list, warm, Redis cache", "3. product by id, warm"):
+        s = by[n]
+        add(f"{n}: p99 < 10 ms at {CONNECTIONS} connections", f"{s['p99_ms']:.2f} ms", s["p99_ms"] < 10)
+    peak = max(s.get("rss_peak_mb") or 0 for s in results["scenarios"] if s["config"] == "embedded")
+    add("RSS under load < 64 MB (all-in-one, embedded)", f"{peak} MB peak", peak < 64)
+    add("ready < 500 ms (embedded default)", f"{results['extra']['ready_ms']} ms (median of 3)", results["extra"]["ready_ms"] < 500)
+
+
+def print_table():
+    rows = [("scenario", "config", "req/s", "p50 ms", "p99 ms", "errors", "vs baseline", "RSS before/peak/after MB")]
+    for k, b in results["baseline"].items():
+        rows.append((f"baseline {k}", "bench-baseline", f"{b['rps']:.0f}", f"{b['p50_ms']:.2f}", f"{b['p99_ms']:.2f}", str(b["errors"]), "1.00", f"{b.get('rss_peak_mb')}"))
+    for s in results["scenarios"]:
+        vs = f"{s['vs_baseline']:.2f}" if "vs_baseline" in s else "-"
+        if "vs_raw_db" in s:
+            vs += f" (db {s['vs_raw_db']:.2f})"
+        rows.append((s["name"], s["config"], f"{s['rps']:.0f}", f"{s['p50_ms']:.2f}", f"{s['p99_ms']:.2f}", str(s["errors"]), vs,
+                     f"{s['rss_before_mb']}/{s['rss_peak_mb']}/{s['rss_after_mb']}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    print()
+    for i, r in enumerate(rows):
+        print(" | ".join(c.ljust(w) for c, w in zip(r, widths)))
+        if i == 0:
+            print("-+-".join("-" * w for w in widths))
+    e = results["extra"]
+    print()
+    print(f"date {e['date']}; machine {e['machine']}; wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s")
+    print(f"raw database (pymongo, find all 500 sorted by _id, {CONNECTIONS} threads): {e['raw_db']['qps']} queries/s, p50 {e['raw_db']['p50_ms']} ms, p99 {e['raw_db']['p99_ms']} ms")
+    print(f"ready: {e['ready_ms']} ms (runs {e['ready_ms_all']}); idle RSS fresh {e['idle_rss_mb_fresh']} MB, seeded+warm {e['idle_rss_mb_seeded']} MB; "
+          f"after all embedded scenarios {e['rss_after_all_embedded_mb']} MB; baseline RSS {e['baseline_rss_mb']} MB")
+    print(f"binary size: {e['binary_size_mb']}")
+    print()
+    for t in results["targets"]:
+        print(f"[{'met ' if t['met'] else 'MISS'}] {t['target']}: {t['figure']}")
+    print(f"\nwritten: {os.path.relpath(os.path.join(OUT, 'results.json'), ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
