@@ -3,13 +3,10 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use hme::configuration::Settings;
 use hme::startup::{Application, Mode};
 use hme_kernel::testing::{service_env, unique_name, TEST_PUBLIC_PEM};
-use tokio::net::{TcpListener, TcpStream};
 
 /// The repository's config folder.
 pub fn config_dir() -> PathBuf {
@@ -95,58 +92,4 @@ pub async fn spawn_app(backends: Backends) -> Option<TestApp> {
     Some(TestApp { address: format!("http://127.0.0.1:{port}"), port, client: reqwest::Client::new(), settings, _data: data })
 }
 
-/// A TCP forwarder in front of a real server, which a test can switch off (refusing
-/// and cutting connections) and on again: a backend outage without stopping the
-/// shared server.
-pub struct FaultProxy {
-    pub port: u16,
-    up: Arc<AtomicBool>,
-    generation: Arc<tokio::sync::watch::Sender<u64>>,
-}
-
-impl FaultProxy {
-    /// Forwards 127.0.0.1:<port> to `target` (`host:port`).
-    pub async fn start(target: String) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let up = Arc::new(AtomicBool::new(true));
-        let (tx, _) = tokio::sync::watch::channel(0u64);
-        let generation = Arc::new(tx);
-        let (up2, gen2) = (up.clone(), generation.clone());
-        tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                if !up2.load(Ordering::SeqCst) {
-                    drop(inbound);
-                    continue;
-                }
-                let target = target.clone();
-                let mut cut = gen2.subscribe();
-                tokio::spawn(async move {
-                    let Ok(mut outbound) = TcpStream::connect(&target).await else { return };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
-                        _ = cut.changed() => {}
-                    }
-                });
-            }
-        });
-        Self { port, up, generation }
-    }
-
-    /// Refuses new connections and cuts the open ones.
-    pub fn down(&self) {
-        self.up.store(false, Ordering::SeqCst);
-        self.generation.send_modify(|g| *g += 1);
-    }
-
-    /// Accepts connections again.
-    pub fn up(&self) {
-        self.up.store(true, Ordering::SeqCst);
-    }
-}
-
-/// `host:port` of a service URL.
-pub fn host_port(url: &str) -> String {
-    let u = url::Url::parse(url).unwrap();
-    format!("{}:{}", u.host_str().unwrap(), u.port_or_known_default().unwrap())
-}
+pub use hme_kernel::testing::{host_port, FaultProxy};

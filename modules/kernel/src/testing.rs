@@ -78,3 +78,59 @@ pub fn embedded_test_db() -> (std::sync::Arc<redb::Database>, tempfile::TempDir)
     let db = crate::backends::open_embedded(dir.path()).unwrap_or_else(|e| panic!("{e}"));
     (db, dir)
 }
+
+/// A TCP forwarder in front of a real server, which a test can switch off (refusing
+/// and cutting connections) and on again: a backend outage without stopping the
+/// shared server.
+pub struct FaultProxy {
+    pub port: u16,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    generation: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
+}
+
+impl FaultProxy {
+    /// Forwards 127.0.0.1:<port> to `target` (`host:port`).
+    pub async fn start(target: String) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+        let port = listener.local_addr().unwrap_or_else(|e| panic!("{e}")).port();
+        let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let (tx, _) = tokio::sync::watch::channel(0u64);
+        let generation = std::sync::Arc::new(tx);
+        let (up2, gen2) = (up.clone(), generation.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !up2.load(std::sync::atomic::Ordering::SeqCst) {
+                    drop(inbound);
+                    continue;
+                }
+                let target = target.clone();
+                let mut cut = gen2.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else { return };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = cut.changed() => {}
+                    }
+                });
+            }
+        });
+        Self { port, up, generation }
+    }
+
+    /// Refuses new connections and cuts the open ones.
+    pub fn down(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.generation.send_modify(|g| *g += 1);
+    }
+
+    /// Accepts connections again.
+    pub fn up(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// `host:port` of a service URL.
+pub fn host_port(url: &str) -> String {
+    let u = url::Url::parse(url).unwrap_or_else(|e| panic!("{e}"));
+    format!("{}:{}", u.host_str().unwrap_or_else(|| panic!("{url}: no host")), u.port_or_known_default().unwrap_or_else(|| panic!("{url}: no port")))
+}

@@ -1,7 +1,6 @@
 //! Shared test helpers: the SMTP sink's folder, a switchable TCP proxy, buses, payloads.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,7 +12,6 @@ use hme_kernel::module::Platform;
 use hme_kernel::testing::{service_env, unique_name, verifier};
 use hme_worker::{WorkerModule, WorkerPorts, WorkerSettings};
 use serde_json::{json, Value};
-use tokio::net::{TcpListener, TcpStream};
 
 /// A unique address at example.com.
 pub fn address(prefix: &str) -> String {
@@ -95,59 +93,8 @@ pub async fn wait_until(mut done: impl FnMut() -> bool, secs: u64) -> bool {
     done()
 }
 
-/// A TCP proxy that can refuse and cut connections (copied from tests/api/helpers.rs).
-pub struct FaultProxy {
-    pub port: u16,
-    up: Arc<AtomicBool>,
-    generation: Arc<tokio::sync::watch::Sender<u64>>,
-}
-
-impl FaultProxy {
-    /// Forwards 127.0.0.1:<port> to `target` (`host:port`).
-    pub async fn start(target: String) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let up = Arc::new(AtomicBool::new(true));
-        let (tx, _) = tokio::sync::watch::channel(0u64);
-        let generation = Arc::new(tx);
-        let (up2, gen2) = (up.clone(), generation.clone());
-        tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                if !up2.load(Ordering::SeqCst) {
-                    drop(inbound);
-                    continue;
-                }
-                let target = target.clone();
-                let mut cut = gen2.subscribe();
-                tokio::spawn(async move {
-                    let Ok(mut outbound) = TcpStream::connect(&target).await else { return };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
-                        _ = cut.changed() => {}
-                    }
-                });
-            }
-        });
-        Self { port, up, generation }
-    }
-
-    /// Refuses new connections and cuts the open ones.
-    pub fn down(&self) {
-        self.up.store(false, Ordering::SeqCst);
-        self.generation.send_modify(|g| *g += 1);
-    }
-
-    /// Accepts connections again.
-    pub fn up(&self) {
-        self.up.store(true, Ordering::SeqCst);
-    }
-}
-
-/// `host:port` of a service URL.
-pub fn host_port(url: &str) -> String {
-    let u = url::Url::parse(url).unwrap();
-    format!("{}:{}", u.host_str().unwrap(), u.port_or_known_default().unwrap())
-}
+#[allow(unused_imports)] // used by some of the test binaries sharing this module
+pub use hme_kernel::testing::{host_port, FaultProxy};
 
 /// A platform on `documents` and `events`.
 pub fn platform(documents: Documents, events: Arc<dyn EventBus>) -> Platform {
