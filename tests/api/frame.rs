@@ -67,3 +67,18 @@ async fn cors_allows_only_the_configured_origins() {
     assert_eq!(resp.status(), 200);
     assert!(resp.headers().get("access-control-allow-origin").is_none(), "no origins configured: no CORS grant");
 }
+
+#[tokio::test]
+async fn responses_are_gzipped_on_request_and_brotli_is_not_offered() {
+    // Brotli on every response made 32 concurrent list requests hold ~500 MB (see the
+    // README's Performance section); gzip stays within the memory budget.
+    let app = spawn_app(Backends::default()).await.unwrap();
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let gz = raw.get(app.url("/api-docs/openapi.json")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(gz.headers().get("content-encoding").and_then(|v| v.to_str().ok()), Some("gzip"));
+    let br = raw.get(app.url("/api-docs/openapi.json")).header("accept-encoding", "br").send().await.unwrap();
+    assert_eq!(br.status(), 200);
+    assert_ne!(br.headers().get("content-encoding").and_then(|v| v.to_str().ok()), Some("br"));
+    let doc: Value = br.json().await.unwrap();
+    assert!(doc["paths"].is_object(), "an identity body the client can read");
+}
