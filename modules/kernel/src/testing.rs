@@ -134,3 +134,42 @@ pub fn host_port(url: &str) -> String {
     let u = url::Url::parse(url).unwrap_or_else(|e| panic!("{e}"));
     format!("{}:{}", u.host_str().unwrap_or_else(|| panic!("{url}: no host")), u.port_or_known_default().unwrap_or_else(|| panic!("{url}: no port")))
 }
+
+/// `base` (a MongoDB URI) with `database` as its path, as mongoose wants it.
+pub fn uri_with_database(base: &str, database: &str) -> String {
+    let Some((scheme, rest)) = base.split_once("://") else { panic!("not a URI: {base}") };
+    let (hosts, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let query = tail.find('?').map_or("", |i| &tail[i..]);
+    format!("{scheme}://{hosts}/{database}{query}")
+}
+
+/// Runs the mongoose compatibility CLI (`tools/mongoose-compat/cli.js`, path in `cli`)
+/// against `database` on the test MongoDB and returns the JSON it prints; a failing
+/// command fails the test with its stderr.
+pub async fn mongoose_cli(cli: &str, database: &str, args: &[&str]) -> serde_json::Value {
+    let base = std::env::var("HME_TEST_MONGODB_URI").unwrap_or_else(|e| panic!("HME_TEST_MONGODB_URI: {e}"));
+    let out = tokio::process::Command::new("node")
+        .arg(cli)
+        .args(args)
+        .env("MONGODB_URI", uri_with_database(&base, database))
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("node: {e}"));
+    assert!(out.status.success(), "mongoose {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("mongoose {args:?} printed no JSON: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri_with_database;
+
+    #[test]
+    fn the_database_name_goes_into_the_uri_path() {
+        assert_eq!(uri_with_database("mongodb://h:1/?directConnection=true", "db"), "mongodb://h:1/db?directConnection=true");
+        assert_eq!(uri_with_database("mongodb://h:1", "db"), "mongodb://h:1/db");
+        assert_eq!(uri_with_database("mongodb://h:1/old?x=1", "db"), "mongodb://h:1/db?x=1");
+    }
+}

@@ -142,21 +142,8 @@ async fn contact_validates_and_the_worker_emails_owner_and_sender_with_the_messa
     assert!(owner[0].text.contains("<img src=x onerror=alert(1)>"), "the text part keeps the message as written");
 }
 
-fn uri_with_database(base: &str, db: &str) -> String {
-    let (scheme, rest) = base.split_once("://").unwrap();
-    let (hosts, tail) = match rest.find(['/', '?']) {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let query = tail.find('?').map_or("", |i| &tail[i..]);
-    format!("{scheme}://{hosts}/{db}{query}")
-}
-
 async fn mongoose(cli: &str, db: &mongodb::Database, args: &[&str]) -> Value {
-    let uri = uri_with_database(&std::env::var("HME_TEST_MONGODB_URI").unwrap(), db.name());
-    let out = tokio::process::Command::new("node").arg(cli).args(args).env("MONGODB_URI", uri).output().await.unwrap();
-    assert!(out.status.success(), "mongoose {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
+    hme_kernel::testing::mongoose_cli(cli, db.name(), args).await
 }
 
 #[actix_web::test]

@@ -15,26 +15,13 @@ use serde_json::{json, Value};
 
 use support::{customer, order_body, req, seller, TestApp, CUSTOMER};
 
-fn uri_with_database(base: &str, db: &str) -> String {
-    let (scheme, rest) = base.split_once("://").unwrap();
-    let (hosts, tail) = match rest.find(['/', '?']) {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let query = tail.find('?').map_or("", |i| &tail[i..]);
-    format!("{scheme}://{hosts}/{db}{query}")
-}
-
 async fn setup() -> Option<(String, TestApp)> {
     let cli = service_env("HME_TEST_MONGOOSE_CLI")?;
     Some((cli, TestApp::mongo().await?))
 }
 
 async fn mongoose(cli: &str, app: &TestApp, args: &[&str]) -> Value {
-    let uri = uri_with_database(&std::env::var("HME_TEST_MONGODB_URI").unwrap(), app.mongo.as_ref().unwrap().name());
-    let out = tokio::process::Command::new("node").arg(cli).args(args).env("MONGODB_URI", uri).output().await.unwrap();
-    assert!(out.status.success(), "mongoose {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
+    hme_kernel::testing::mongoose_cli(cli, app.mongo.as_ref().unwrap().name(), args).await
 }
 
 async fn listed(app: &TestApp) -> Vec<Value> {

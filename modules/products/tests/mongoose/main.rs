@@ -13,17 +13,6 @@ use serde_json::{json, Value};
 
 use support::{add_product, get, json_req, sample_add, seller_token, TestApp};
 
-/// The test database's URI with its name in the path, as mongoose wants it.
-fn uri_with_database(base: &str, db: &str) -> String {
-    let (scheme, rest) = base.split_once("://").unwrap();
-    let (hosts, tail) = match rest.find(['/', '?']) {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let query = tail.find('?').map_or("", |i| &tail[i..]);
-    format!("{scheme}://{hosts}/{db}{query}")
-}
-
 /// The mongoose CLI and the app on a fresh MongoDB database, or None (skip).
 async fn setup() -> Option<(String, TestApp)> {
     let cli = service_env("HME_TEST_MONGOOSE_CLI")?;
@@ -32,11 +21,7 @@ async fn setup() -> Option<(String, TestApp)> {
 }
 
 async fn mongoose(cli: &str, app: &TestApp, args: &[&str]) -> Value {
-    let base = std::env::var("HME_TEST_MONGODB_URI").unwrap();
-    let uri = uri_with_database(&base, app.mongo.as_ref().unwrap().name());
-    let out = tokio::process::Command::new("node").arg(cli).args(args).env("MONGODB_URI", uri).output().await.unwrap();
-    assert!(out.status.success(), "mongoose {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
+    hme_kernel::testing::mongoose_cli(cli, app.mongo.as_ref().unwrap().name(), args).await
 }
 
 async fn served(app: &TestApp, id: &str) -> Value {
@@ -122,11 +107,4 @@ async fn an_old_document_gets_mongooses_defaults_and_keeps_its_extra_fields() {
     let theirs = mongoose(&cli, &app, &["get", "Product", &id]).await;
     assert_eq!(ours, theirs["doc"]);
     assert_eq!((ours["offerPrice"].clone(), ours["inStock"].clone(), ours["tags"].clone(), ours["stock"].clone()), (json!(0), json!(true), json!([]), json!(5)));
-}
-
-#[test]
-fn the_database_name_goes_into_the_uri_path() {
-    assert_eq!(uri_with_database("mongodb://h:1/?directConnection=true", "db"), "mongodb://h:1/db?directConnection=true");
-    assert_eq!(uri_with_database("mongodb://h:1", "db"), "mongodb://h:1/db");
-    assert_eq!(uri_with_database("mongodb://h:1/old?x=1", "db"), "mongodb://h:1/db?x=1");
 }
