@@ -1,6 +1,7 @@
 //! The OpenAPI document of exactly the compiled modules, plus the probes.
 
 use hme_kernel::module::{routes_of, RouteInfo};
+use hme_kernel::openapi::BearerAuth;
 use utoipa::OpenApi;
 
 use crate::http::health;
@@ -14,20 +15,6 @@ use crate::http::health;
     modifiers(&BearerAuth)
 )]
 struct CoreDoc;
-
-/// Declares the `bearer` security scheme (Clerk session tokens) the modules refer to.
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
-        );
-    }
-}
 
 /// The merged document of the core routes and every compiled module.
 pub fn document() -> utoipa::openapi::OpenApi {

@@ -20,6 +20,7 @@ pub mod health;
 pub mod ids;
 pub mod json;
 pub mod module;
+pub mod openapi;
 pub mod mongoose;
 pub mod outbox;
 pub mod ports;

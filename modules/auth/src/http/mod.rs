@@ -19,23 +19,12 @@ pub mod user_data;
 use std::sync::Arc;
 
 use actix_web::web;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use hme_kernel::openapi::BearerAuth;
+use utoipa::OpenApi;
 
 use crate::accounts::AccountsService;
 use crate::service::UsersService;
 use clerk_webhook::Webhooks;
-
-/// Declares the `bearer` scheme (a Clerk session token or one of ours).
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
-        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
-    }
-}
 
 /// The OpenAPI document of exactly the auth module's routes.
 #[derive(OpenApi)]

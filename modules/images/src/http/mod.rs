@@ -10,21 +10,10 @@ pub mod upload;
 use std::sync::Arc;
 
 use actix_web::web;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use hme_kernel::openapi::BearerAuth;
+use utoipa::OpenApi;
 
 use crate::service::ImagesService;
-
-/// Declares the `bearer` scheme (Clerk session token) the seller routes use.
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
-        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
-    }
-}
 
 /// The OpenAPI document of exactly the images routes.
 #[derive(OpenApi)]

@@ -15,23 +15,12 @@ use std::sync::Arc;
 use actix_web::web;
 use hme_kernel::{ApiError, ApiResult};
 use mongodb::bson::oid::ObjectId;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use hme_kernel::openapi::BearerAuth;
+use utoipa::OpenApi;
 
 use crate::domain::input::hex_id;
 use crate::payments::PaymentsService;
 use crate::service::OrdersService;
-
-/// Declares the `bearer` scheme (Clerk session token).
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
-        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
-    }
-}
 
 /// The OpenAPI document of exactly the orders routes.
 #[derive(OpenApi)]
