@@ -199,8 +199,24 @@ pub struct ServiceSettings {
     pub orders_url: Option<String>,
     /// Where the images module runs.
     pub images_url: Option<String>,
-    /// Shared secret of internal endpoints.
+    /// Shared secret of the internal endpoints (`/internal/v1/...`): they are mounted only
+    /// when it is set, and every remote adapter sends it.
     pub service_token: Option<SecretString>,
+    /// Milliseconds one call to another module may take (connect included).
+    #[serde(default = "default_service_timeout_ms")]
+    pub timeout_ms: u64,
+    /// Extra attempts of an idempotent call after a connection failure, a timeout or a
+    /// 5xx (every port call is idempotent), with a short doubling backoff.
+    #[serde(default = "default_service_retries")]
+    pub retries: u32,
+}
+
+fn default_service_timeout_ms() -> u64 {
+    3000
+}
+
+fn default_service_retries() -> u32 {
+    2
 }
 
 /// Logging settings.

@@ -1,10 +1,13 @@
 //! The compiled-in feature modules: the only place (with the settings) where
 //! `cfg(feature)` appears. Builds each module and checks that every module another one
-//! needs is either compiled in or configured to be reached remotely.
+//! needs is either compiled in or configured to be reached remotely; a module that is
+//! not compiled in is reached through its port's HTTP adapter ([`hme_kernel::remote`]).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use hme_kernel::module::{HttpModule, Platform};
+use hme_kernel::remote::{ServiceClient, ServiceClientSettings, ServiceToken};
 
 use crate::configuration::Settings;
 
@@ -20,8 +23,10 @@ pub struct Dependency {
 }
 
 /// Every cross-module dependency: orders asks products for prices and stock
-/// (`Catalog`) and auth for addresses and carts (`Customers`); the worker updates
-/// products' sales counters and removes images.
+/// (`Catalog`) and auth for addresses and carts (`Customers`, `AddressBook`); the worker
+/// updates products' sales counters (`SalesLedger`) and removes images (`ImageCleanup`).
+/// (The images module also asks products which images are used, `ProductImages`, when
+/// `HME_PRODUCTS_URL` is set; without it, it runs without the orphan sweep.)
 pub const DEPENDENCIES: &[Dependency] = &[
     Dependency { module: "orders", needs: "products", setting: "HME_PRODUCTS_URL (services.products_url)" },
     Dependency { module: "orders", needs: "auth", setting: "HME_AUTH_URL (services.auth_url)" },
@@ -61,17 +66,73 @@ fn remote_url<'a>(settings: &'a Settings, module: &str) -> Option<&'a str> {
     }
 }
 
+fn configured_url<'a>(settings: &'a Settings, module: &str) -> Option<&'a str> {
+    remote_url(settings, module).map(str::trim).filter(|u| !u.is_empty())
+}
+
+/// The modules this build calls over HTTP: needed by a compiled module, not compiled
+/// in, and configured (images uses products' `ProductImages` when its URL is set).
+pub fn remote_modules(settings: &Settings) -> Vec<&'static str> {
+    let here = compiled();
+    let mut out: Vec<&'static str> = DEPENDENCIES
+        .iter()
+        .filter(|d| here.contains(&d.module) && !here.contains(&d.needs) && configured_url(settings, d.needs).is_some())
+        .map(|d| d.needs)
+        .collect();
+    if here.contains(&"images") && !here.contains(&"products") && configured_url(settings, "products").is_some() {
+        out.push("products");
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn service_token(settings: &Settings) -> Option<ServiceToken> {
+    settings.services.service_token.clone().and_then(ServiceToken::new)
+}
+
 /// Fails with one message per unmet dependency: a compiled module needs a module that
-/// is neither compiled in nor configured.
+/// is neither compiled in nor configured, or a module is called remotely without the
+/// service token its internal endpoints require.
 pub fn check_dependencies(settings: &Settings) -> Result<(), String> {
     let here = compiled();
-    let missing: Vec<String> = DEPENDENCIES
+    let mut missing: Vec<String> = DEPENDENCIES
         .iter()
         .filter(|d| here.contains(&d.module) && !here.contains(&d.needs))
-        .filter(|d| remote_url(settings, d.needs).is_none_or(|u| u.trim().is_empty()))
+        .filter(|d| configured_url(settings, d.needs).is_none())
         .map(|d| format!("the {} module needs the {} module: build with --features {} or set {} to where it runs", d.module, d.needs, d.needs, d.setting))
         .collect();
+    let remote = remote_modules(settings);
+    if !remote.is_empty() && service_token(settings).is_none() {
+        missing.push(format!(
+            "this build calls the {} module(s) over HTTP: set HME_SERVICE_TOKEN (services.service_token) to the secret their services share",
+            remote.join(", ")
+        ));
+    }
     if missing.is_empty() { Ok(()) } else { Err(missing.join("; ")) }
+}
+
+/// The HTTP client of `module`, running at its configured URL; None when no URL is set.
+fn service_client(settings: &Settings, module: &'static str) -> anyhow::Result<Option<ServiceClient>> {
+    let Some(url) = configured_url(settings, module) else { return Ok(None) };
+    let token = service_token(settings).ok_or_else(|| anyhow::anyhow!("services.service_token (HME_SERVICE_TOKEN) is required to call the {module} module"))?;
+    let s = &settings.services;
+    let client = ServiceClient::new(ServiceClientSettings {
+        service: module,
+        base_url: url.to_owned(),
+        token,
+        timeout: Duration::from_millis(s.timeout_ms.max(1)),
+        retries: s.retries,
+    })
+    .map_err(|e| anyhow::anyhow!("services: {e}"))?;
+    tracing::info!(module, url = %hme_kernel::redact::redact_url(url), "calling the module over HTTP");
+    Ok(Some(client))
+}
+
+/// The client of a module a compiled one cannot run without (checked at start).
+#[allow(dead_code)] // every module is in process in the default build
+fn required_client(settings: &Settings, module: &'static str) -> anyhow::Result<ServiceClient> {
+    service_client(settings, module)?.ok_or_else(|| anyhow::anyhow!("the {module} module is neither compiled in nor configured (its URL setting)"))
 }
 
 /// The built modules.
@@ -115,7 +176,7 @@ pub fn consumers() -> Vec<(String, Vec<String>)> {
 /// Builds every compiled-in module.
 pub async fn build(platform: &Platform, settings: &Settings) -> anyhow::Result<Modules> {
     check_dependencies(settings).map_err(anyhow::Error::msg)?;
-    #[allow(unused_mut)] // nothing is pushed in a build whose modules cannot run here (orders alone)
+    #[allow(unused_mut)] // a build without any module pushes nothing
     let mut http: Vec<Arc<dyn HttpModule>> = Vec::new();
     #[cfg(feature = "products")]
     let products = hme_products::ProductsModule::build(platform, settings.products.clone()).await?;
@@ -124,9 +185,10 @@ pub async fn build(platform: &Platform, settings: &Settings) -> anyhow::Result<M
     #[cfg(feature = "images")]
     let images = {
         #[cfg(feature = "products")]
-        let product_images: Option<Arc<dyn hme_kernel::ports::images::ProductImages>> = Some(Arc::new(CatalogImages(products.service())));
+        let product_images: Option<Arc<dyn hme_kernel::ports::images::ProductImages>> = Some(products.product_images());
         #[cfg(not(feature = "products"))]
-        let product_images: Option<Arc<dyn hme_kernel::ports::images::ProductImages>> = None;
+        let product_images: Option<Arc<dyn hme_kernel::ports::images::ProductImages>> =
+            service_client(settings, "products")?.map(|c| Arc::new(hme_kernel::remote::RemoteProductImages::new(c)) as _);
         let c = &settings.cloudinary;
         let deps = hme_images::ImagesDeps {
             data_dir: settings.storage.data_dir.clone(),
@@ -145,27 +207,36 @@ pub async fn build(platform: &Platform, settings: &Settings) -> anyhow::Result<M
     };
     #[cfg(feature = "auth")]
     http.push(auth.clone());
-    #[cfg(all(feature = "orders", feature = "products", feature = "auth"))]
+    #[cfg(feature = "orders")]
     {
-        let deps = hme_orders::OrdersDeps { catalog: products.catalog(), customers: auth.customers(), address_book: auth.address_book() };
+        #[cfg(feature = "products")]
+        let catalog = products.catalog();
+        #[cfg(not(feature = "products"))]
+        let catalog: Arc<dyn hme_kernel::ports::Catalog> = Arc::new(hme_kernel::remote::RemoteCatalog::new(required_client(settings, "products")?));
+        #[cfg(feature = "auth")]
+        let (customers, address_book) = (auth.customers(), auth.address_book());
+        #[cfg(not(feature = "auth"))]
+        let (customers, address_book) = {
+            let client = required_client(settings, "auth")?;
+            let customers: Arc<dyn hme_kernel::ports::Customers> = Arc::new(hme_kernel::remote::RemoteCustomers::new(client.clone()));
+            let book: Arc<dyn hme_kernel::ports::AddressBook> = Arc::new(hme_kernel::remote::RemoteAddressBook::new(client));
+            (customers, book)
+        };
+        let deps = hme_orders::OrdersDeps { catalog, customers, address_book };
         http.push(hme_orders::OrdersModule::build(platform, deps, settings.orders.clone()).await?);
     }
-    #[cfg(all(feature = "orders", not(all(feature = "products", feature = "auth"))))]
-    tracing::warn!(
-        "orders routes are not mounted: this build has no products or auth module in process, and the HTTP adapters to reach them elsewhere are not built yet"
-    );
     #[cfg(feature = "worker")]
-    let worker = hme_worker::WorkerModule::build(
-        platform,
-        &worker_settings(settings),
-        hme_worker::WorkerPorts {
-            #[cfg(feature = "products")]
-            sales: Some(products.sales(platform)),
-            #[cfg(feature = "images")]
-            images: Some(images.image_cleanup()),
-            ..Default::default()
-        },
-    )?;
+    let worker = {
+        #[cfg(feature = "products")]
+        let sales = Some(products.sales(platform));
+        #[cfg(not(feature = "products"))]
+        let sales = Some(Arc::new(hme_kernel::remote::RemoteSalesLedger::new(required_client(settings, "products")?)) as Arc<dyn hme_kernel::ports::SalesLedger>);
+        #[cfg(feature = "images")]
+        let cleanup = Some(images.image_cleanup());
+        #[cfg(not(feature = "images"))]
+        let cleanup = Some(Arc::new(hme_kernel::remote::RemoteImageCleanup::new(required_client(settings, "images")?)) as Arc<dyn hme_kernel::ports::images::ImageCleanup>);
+        hme_worker::WorkerModule::build(platform, &worker_settings(settings), hme_worker::WorkerPorts { sales, images: cleanup, ..Default::default() })?
+    };
     #[cfg(feature = "worker")]
     http.push(worker.clone());
     let _ = (platform, settings);
@@ -180,32 +251,6 @@ pub async fn build(platform: &Platform, settings: &Settings) -> anyhow::Result<M
         #[cfg(feature = "worker")]
         worker,
     })
-}
-
-/// The products module answering the images module's `ProductImages` port in process
-/// (the list is cached, and the cache is invalidated on every product write).
-#[cfg(all(feature = "products", feature = "images"))]
-struct CatalogImages(Arc<hme_products::ProductsService>);
-
-#[cfg(all(feature = "products", feature = "images"))]
-#[async_trait::async_trait]
-impl hme_kernel::ports::images::ProductImages for CatalogImages {
-    async fn referenced(&self, urls: &[String]) -> Result<std::collections::HashSet<String>, hme_kernel::ports::images::ImagePortError> {
-        use hme_kernel::ports::images::ImagePortError;
-        let body = self.0.list_body(&hme_products::domain::ListParams::default()).await.map_err(|e| ImagePortError::Unavailable(e.to_string()))?;
-        let list: serde_json::Value = serde_json::from_slice(&body.body).map_err(|e| ImagePortError::Unavailable(e.to_string()))?;
-        let wanted: std::collections::HashSet<&str> = urls.iter().map(String::as_str).collect();
-        Ok(list["products"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|p| p["image"].as_array())
-            .flatten()
-            .filter_map(|u| u.as_str())
-            .filter(|u| wanted.contains(u))
-            .map(str::to_owned)
-            .collect())
-    }
 }
 
 /// The OpenAPI documents of the compiled modules, without building them (for the

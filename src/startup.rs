@@ -9,6 +9,7 @@ use actix_web::middleware::{from_fn, Compress, Condition};
 use actix_web::{web, App, HttpServer};
 use hme_kernel::json::{json_config, query_config};
 use hme_kernel::module::HttpModule;
+use hme_kernel::remote::{internal_scope, ServiceToken};
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -106,6 +107,11 @@ fn http_server(
     let body_limit = settings.server.body_limit_bytes;
     let origins = settings.server.cors_origins.clone();
     let migration = web::Data::new(crate::migration::Migration::build(&settings.migration, &settings.server.host, listener.local_addr()?.port())?);
+    // The owning modules' internal endpoints (split deploys), only with a service token.
+    let internal = settings.services.service_token.clone().and_then(ServiceToken::new);
+    if internal.is_none() && http.iter().any(|m| m.name() != "worker" && m.name() != "orders") {
+        tracing::info!("services.service_token (HME_SERVICE_TOKEN) is not set: internal endpoints are not mounted");
+    }
     let server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(json_config(body_limit))
@@ -121,6 +127,10 @@ fn http_server(
             .service(SwaggerUi::new("/swagger/{_:.*}").url("/api-docs/openapi.json", doc.clone()));
         for module in &http {
             app = app.configure(|cfg| module.configure(cfg));
+        }
+        if let Some(token) = &internal {
+            let owners = http.clone();
+            app = app.service(internal_scope(token.clone(), move |cfg| owners.iter().for_each(|m| m.configure_internal(cfg))));
         }
         app.default_service(web::to(middleware::not_found))
             .wrap(from_fn(crate::migration::layer))

@@ -42,12 +42,17 @@ impl TestApp {
 }
 
 /// Where modules that are not compiled in "run", as a split deploy would configure it
-/// (nothing listens there; today no remote call is made at start).
+/// (nothing listens there; no remote call is made at start), and the service token the
+/// remote adapters need (it also mounts this app's own internal endpoints).
 pub const SPLIT_URLS: &[(&str, &str)] = &[
     ("HME_PRODUCTS_URL", "http://127.0.0.1:9"),
     ("HME_AUTH_URL", "http://127.0.0.1:9"),
     ("HME_IMAGES_URL", "http://127.0.0.1:9"),
+    ("HME_SERVICE_TOKEN", TEST_SERVICE_TOKEN),
 ];
+
+/// The service token of test apps.
+pub const TEST_SERVICE_TOKEN: &str = "test-service-token";
 
 /// The environment of a test app: every setting a test needs, isolated. None when a
 /// requested service is not available (the test is skipped outside scripts/test.sh).

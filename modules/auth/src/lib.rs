@@ -10,7 +10,9 @@
 //!   module registers with the platform's [`hme_kernel::auth::TokenVerifier`] so every
 //!   module's `Principal` accepts our tokens as well as Clerk's
 //!   ([`store::AccountStore`]: `accounts`, `refresh_tokens`);
-//! - the cross-module [`hme_kernel::ports::Customers`] port (addresses, profiles, carts).
+//! - the cross-module [`hme_kernel::ports::Customers`] port (addresses, profiles, carts)
+//!   and [`hme_kernel::ports::AddressBook`], in process and as internal endpoints for
+//!   split deploys ([`hme_kernel::remote`]).
 
 pub mod accounts;
 pub mod adapters;
@@ -119,5 +121,10 @@ impl HttpModule for AuthModule {
 
     fn openapi(&self) -> utoipa::openapi::OpenApi {
         Self::api_doc()
+    }
+
+    fn configure_internal(&self, cfg: &mut web::ServiceConfig) {
+        hme_kernel::remote::customers::serve_customers(cfg, self.customers());
+        hme_kernel::remote::customers::serve_address_book(cfg, self.address_book());
     }
 }

@@ -10,6 +10,7 @@
 //!   the owner of each, in MongoDB `image_uploads` or the embedded file).
 //! - [`hme_kernel::ports::images::ImageCleanup`] for the worker (`product.deleted`), and a
 //!   periodic sweep of uploads no product references ([`cleanup`]).
+//!   `ImageCleanup` is also an internal endpoint for split deploys ([`hme_kernel::remote`]).
 
 pub mod adapters;
 pub mod cleanup;
@@ -140,5 +141,9 @@ impl HttpModule for ImagesModule {
 
     fn openapi(&self) -> utoipa::openapi::OpenApi {
         Self::api_doc()
+    }
+
+    fn configure_internal(&self, cfg: &mut web::ServiceConfig) {
+        hme_kernel::remote::images::serve_cleanup(cfg, self.image_cleanup());
     }
 }

@@ -9,6 +9,7 @@
 //! - [`module`]: what a feature module hands the composition root.
 //! - [`mongoose`]: numbers and JSON the way mongoose writes and prints them.
 //! - [`outbox`]: the transactional outbox (MongoDB, embedded) and its relay.
+//! - [`remote`]: the cross-module ports over HTTP (internal endpoints and their clients).
 
 pub mod auth;
 pub mod backends;
@@ -25,6 +26,7 @@ pub mod mongoose;
 pub mod outbox;
 pub mod ports;
 pub mod redact;
+pub mod remote;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 

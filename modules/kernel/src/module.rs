@@ -42,6 +42,11 @@ pub trait HttpModule: Send + Sync {
     fn configure(&self, cfg: &mut web::ServiceConfig);
     /// The OpenAPI document of exactly those routes.
     fn openapi(&self) -> utoipa::openapi::OpenApi;
+    /// Registers the module's internal endpoints: the server half of the ports it owns
+    /// (see [`crate::remote`]), paths relative to `/internal/v1`. The composition root
+    /// mounts them behind the service-token guard, only when a token is configured;
+    /// they are not in the OpenAPI document. Default: none.
+    fn configure_internal(&self, _cfg: &mut web::ServiceConfig) {}
 }
 
 /// The routes documented in an OpenAPI document, attributed to `module`. Every route a

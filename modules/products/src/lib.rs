@@ -9,13 +9,16 @@
 //!   write, with ETags;
 //! - the cross-module [`hme_kernel::ports::Catalog`] (prices, stock reservations) for the
 //!   orders module;
-//! - `product.deleted` events, so the worker removes a deleted product's images.
+//! - `product.deleted` events, so the worker removes a deleted product's images;
+//! - the internal endpoints of the ports it owns (`Catalog`, `SalesLedger`,
+//!   `ProductImages`) for split deploys ([`hme_kernel::remote`]).
 
 pub mod adapters;
 pub mod cache;
 mod catalog;
 pub mod domain;
 pub mod http;
+pub mod images;
 pub mod sales;
 pub mod seed;
 pub mod service;
@@ -41,6 +44,7 @@ pub use store::{ProductStore, StoreError};
 /// The products module, built by the composition root.
 pub struct ProductsModule {
     service: Arc<ProductsService>,
+    sales: Arc<dyn hme_kernel::ports::SalesLedger>,
     /// Publishes the outbox's events (`product.deleted`); stops when the module drops.
     _relay: Option<RelayHandle>,
 }
@@ -64,15 +68,17 @@ impl ProductsModule {
         let relay = settings
             .relay_enabled
             .then(|| Relay::new(outbox, Arc::clone(&platform.events), Arc::clone(&wake), RelaySettings::default()).spawn());
-        let service = ProductsService::new(store, Arc::clone(&platform.cache), Some(wake), settings);
-        Ok(Arc::new(Self { service: Arc::new(service), _relay: relay }))
+        let service = Arc::new(ProductsService::new(store, Arc::clone(&platform.cache), Some(wake), settings));
+        let sales = Arc::new(ProductSales::new(platform.documents.clone(), Arc::clone(&service)));
+        Ok(Arc::new(Self { service, sales, _relay: relay }))
     }
 
     /// A module on any store, without an outbox relay (events appended by the store are
     /// published by whichever relay runs over the same outbox).
     pub fn with_store(platform: &Platform, store: Arc<dyn ProductStore>, settings: ProductsSettings) -> Arc<Self> {
-        let service = ProductsService::new(store, Arc::clone(&platform.cache), None, settings);
-        Arc::new(Self { service: Arc::new(service), _relay: None })
+        let service = Arc::new(ProductsService::new(store, Arc::clone(&platform.cache), None, settings));
+        let sales = Arc::new(ProductSales::new(platform.documents.clone(), Arc::clone(&service)));
+        Arc::new(Self { service, sales, _relay: None })
     }
 
     /// The OpenAPI document of the module's routes, without building it (for the
@@ -89,6 +95,11 @@ impl ProductsModule {
     /// The sales-counter port the worker calls (in process), on the platform's storage.
     pub fn sales(&self, platform: &Platform) -> Arc<dyn hme_kernel::ports::SalesLedger> {
         Arc::new(ProductSales::new(platform.documents.clone(), Arc::clone(&self.service)))
+    }
+
+    /// The image URLs products use, for the images module's orphan clean-up (in process).
+    pub fn product_images(&self) -> Arc<dyn hme_kernel::ports::images::ProductImages> {
+        Arc::new(images::CatalogImages(Arc::clone(&self.service)))
     }
 
     /// The service behind the routes.
@@ -123,5 +134,11 @@ impl HttpModule for ProductsModule {
 
     fn openapi(&self) -> utoipa::openapi::OpenApi {
         Self::api_doc()
+    }
+
+    fn configure_internal(&self, cfg: &mut web::ServiceConfig) {
+        hme_kernel::remote::catalog::serve(cfg, self.catalog());
+        hme_kernel::remote::sales::serve(cfg, Arc::clone(&self.sales));
+        hme_kernel::remote::images::serve_product_images(cfg, self.product_images());
     }
 }

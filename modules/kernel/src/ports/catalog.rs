@@ -54,7 +54,7 @@ pub struct CatalogProduct {
 
 /// Why a catalog call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(tag = "kind", content = "detail", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum CatalogError {
     /// No product has this id (the id as given).
     #[error("product {0} not found")]

@@ -55,7 +55,7 @@ pub struct CustomerProfile {
 
 /// Why a customers call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(tag = "kind", content = "detail", rename_all = "camelCase")]
 pub enum CustomersError {
     /// The storage could not be reached; nothing is known to have changed.
     #[error("customers unavailable: {0}")]

@@ -1,10 +1,12 @@
 //! Placing an order: validate, check the address, price, reserve stock, commit order +
 //! event + idempotency key together, empty the cart.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use hme_kernel::auth::Principal;
 use hme_kernel::dates::now_millis;
-use hme_kernel::ports::{CatalogProduct, CustomerAddress};
+use hme_kernel::ports::{CatalogError, CatalogProduct, CustomerAddress};
 use hme_kernel::{ApiError, ApiResult};
 use mongodb::bson::oid::ObjectId;
 use serde_json::Value;
@@ -98,7 +100,20 @@ impl OrdersService {
         let rid = order.id.to_hex();
         let stock = order.stock_lines();
         let item_of = |id: &str| order.lines.iter().find(|l| l.line.product_id == id).map(|l| (l.line.item, l.name.clone()));
-        self.deps.catalog.reserve(&rid, &stock).await.map_err(|e| catalog_error(e, item_of))?;
+        if let Err(e) = self.deps.catalog.reserve(&rid, &stock).await {
+            if matches!(e, CatalogError::Unavailable(_)) {
+                // A remote catalog may have taken the stock and lost its answer: give it
+                // back in the background (a no-op when nothing was taken; the id is this
+                // attempt's own, never reused) and answer 503 now.
+                let (catalog, rid, stock) = (Arc::clone(&self.deps.catalog), rid.clone(), stock.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = catalog.release(&rid, &stock).await {
+                        tracing::error!(reservation = %rid, error = %e, "reservation outcome unknown and its release failed");
+                    }
+                });
+            }
+            return Err(catalog_error(e, item_of));
+        }
         let profile = match self.deps.customers.profile(&order.user_id).await {
             Ok(p) => p,
             Err(e) => {
