@@ -4,6 +4,8 @@
 
 mod cli;
 mod config;
+#[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]
+mod deploy;
 #[cfg(feature = "worker")]
 mod dlq;
 mod frame;
