@@ -9,7 +9,7 @@ use serde_norway::Value;
 
 use super::dockerfile::Image;
 use super::settings::check_env;
-use super::{cargo_features, gateway, root, routes, scalar, service_urls, yaml_docs, INTERNAL_PROBES};
+use super::{cargo_features, gateway, internal_probes, root, routes, scalar, service_urls, yaml_docs};
 
 /// One compose service.
 pub struct Service {
@@ -388,8 +388,8 @@ fn check_gateway(nginx: &str, compose_text: &str, services: &BTreeMap<String, Se
             }
         }
     }
-    for probe in INTERNAL_PROBES {
-        if let Some(target) = conf.resolve(probe).and_then(|l| l.proxy.as_ref()) {
+    for probe in internal_probes() {
+        if let Some(target) = conf.resolve(&probe).and_then(|l| l.proxy.as_ref()) {
             errors.push(format!("{who}: {probe} is routed to {target}: nothing under /internal may be"));
         }
     }

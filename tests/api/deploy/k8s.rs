@@ -14,7 +14,7 @@ use serde_norway::Value;
 
 use super::compose::image_name;
 use super::settings::check_env;
-use super::{routes, scalar, service_urls, yaml_docs, INTERNAL_PROBES};
+use super::{internal_probes, routes, scalar, service_urls, yaml_docs};
 
 /// One Deployment, as far as the checks need it.
 struct Deployment {
@@ -282,8 +282,8 @@ pub fn check(files: &BTreeMap<String, String>, features_by_image: &BTreeMap<Stri
                 },
             }
         }
-        for probe in INTERNAL_PROBES {
-            if let Some((at, _, service, _)) = resolve(probe) {
+        for probe in internal_probes() {
+            if let Some((at, _, service, _)) = resolve(&probe) {
                 errors.push(format!("{who}: {probe} is routed by {at} to {service}: nothing under /internal may be"));
             }
         }

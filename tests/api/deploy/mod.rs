@@ -106,8 +106,14 @@ pub fn routes() -> Vec<Route> {
         .collect()
 }
 
-/// Paths under `/internal` a gateway must not route anywhere.
-pub const INTERNAL_PROBES: &[&str] = &["/internal", "/internal/", "/internal/v1/products/reserve", "/internal/v1/customers/x/address"];
+/// Paths under `/internal` a gateway must not route anywhere: the prefix of the
+/// internal endpoints (`hme_kernel::remote::INTERNAL_PREFIX`) and some of them.
+pub fn internal_probes() -> Vec<String> {
+    let prefix = hme_kernel::remote::INTERNAL_PREFIX;
+    let mut probes = vec!["/internal".to_owned(), "/internal/".to_owned(), prefix.to_owned()];
+    probes.extend(["/catalog/reserve", "/customers/address", "/sales/record", "/images/delete-for-product"].map(|p| format!("{prefix}{p}")));
+    probes
+}
 
 /// The module of a `services.*_url` setting (`HME_PRODUCTS_URL`...).
 pub fn service_urls(s: &hme::configuration::Settings) -> Vec<(&'static str, String)> {

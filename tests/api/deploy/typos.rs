@@ -60,6 +60,7 @@ fn a_gateway_route_to_the_wrong_module_or_to_internal_is_reported() {
     caught(&gateway_with("location = /api/webhooks/clerk", "location = /api/webhook/clerk"), "POST /api/webhooks/clerk (auth module)");
     caught(&gateway_with("    # products\n", "    location /internal/v1/ { proxy_pass http://hme-products; }\n"), "nothing under /internal");
     caught(&gateway_with("server hme-worker:8080", "server hme-worker:9090"), "listens on 8080");
+    caught(&gateway_with("location ^~ /internal {", "location ^~ /internals {"), "/internal/v1 is routed to hme-products");
 }
 
 #[test]
@@ -68,6 +69,8 @@ fn a_mistake_in_the_kubernetes_example_is_reported() {
     caught(&k8s_with("configmap.yaml", "HME__SERVICES__TIMEOUT_MS", "HME__SERVICE__TIMEOUT_MS"), "HME__SERVICE__TIMEOUT_MS");
     caught(&k8s_with("configmap.yaml", "http://hme-images:8080", "http://hme-image:8080"), "reaches no Service port");
     caught(&k8s_with("ingress.yaml", "{path: /api/checkout, pathType: Prefix, backend: {service: {name: hme-orders", "{path: /api/checkout, pathType: Prefix, backend: {service: {name: hme-products"), "POST /api/checkout/initiate (orders module)");
+    caught(&k8s_with("ingress.yaml", "{path: /api/product, pathType: Prefix", "{path: /, pathType: Prefix"), "/internal/v1 is routed by /");
+    caught(&k8s_with("kustomization.yaml", "  - hpa.yaml\n", ""), "kustomization.yaml lists");
     caught(&k8s_with("hpa.yaml", "name: hme-worker}", "name: hme-workers}"), "no HPA scales the worker");
     caught(&k8s_with("auth.yaml", "HME__ACCOUNTS__TRUST_FORWARDED_FOR", "HME__ACCOUNT__TRUST_FORWARDED_FOR"), "HME__ACCOUNT__TRUST_FORWARDED_FOR");
 }
