@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::configuration::MigrationSettings;
 
 /// Who answers a legacy route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RouteState {
     /// Next.js serves it (proxied there when an upstream is configured).
@@ -84,14 +84,17 @@ pub const LEGACY_ROUTES: &[LegacyRoute] = &[
 ];
 
 /// A legacy route with its state in this build and configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ManifestEntry {
     /// `GET`, `POST`...
+    #[schema(value_type = String)]
     pub method: &'static str,
     /// The path pattern.
+    #[schema(value_type = String)]
     pub path: &'static str,
     /// The owning hme module.
+    #[schema(value_type = String)]
     pub module: &'static str,
     /// The effective state.
     pub state: RouteState,
@@ -100,6 +103,7 @@ pub struct ManifestEntry {
     /// This build serves the route.
     pub served: bool,
     /// In shadow: `compare` (safe route) or `proxy-only` (a write, never run twice).
+    #[schema(value_type = String)]
     pub shadow: &'static str,
 }
 

@@ -151,27 +151,65 @@ pub async fn layer(req: ServiceRequest, next: Next<impl MessageBody + 'static>) 
     }
 }
 
-/// The manifest with parity figures (admins only).
+/// One legacy route in the status answer: its manifest entry and its shadow figures.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct MigrationRoute {
+    /// The route and its state.
+    #[serde(flatten)]
+    pub entry: ManifestEntry,
+    /// Shadow comparison figures; null before the first shadowed request.
+    pub parity: Option<shadow::Parity>,
+}
+
+/// `GET /api/migration/status`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MigrationStatusBody {
+    /// Always true.
+    pub success: bool,
+    /// The Next.js app (password hidden); null when the layer is off.
+    pub upstream: Option<String>,
+    /// The second Next.js instance, when configured.
+    pub second_upstream: Option<String>,
+    /// The state of a route no setting names.
+    pub default_state: RouteState,
+    /// Fields ignored when comparing.
+    pub volatile_fields: Vec<String>,
+    /// Every legacy route.
+    pub routes: Vec<MigrationRoute>,
+}
+
+/// Migration status
+///
+/// Every legacy route with its state (`legacy`, `shadow`, `hme`) and, for shadowed
+/// routes, the parity figures of the comparison. Admins only.
+#[utoipa::path(
+    get,
+    path = "/api/migration/status",
+    tag = "migration",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The manifest with parity figures", body = MigrationStatusBody),
+        (status = 401, description = "No token, or one that does not verify"),
+        (status = 403, description = "Signed in but not an admin"),
+    )
+)]
 #[get("/api/migration/status")]
-async fn status(principal: Principal, m: web::Data<Migration>) -> ApiResult<HttpResponse> {
+pub async fn status(principal: Principal, m: web::Data<Migration>) -> ApiResult<HttpResponse> {
     principal.require_admin()?;
-    let routes: Vec<serde_json::Value> = m
+    let routes = m
         .manifest
         .iter()
-        .map(|e| {
-            let mut v = serde_json::to_value(e).unwrap_or_default();
-            v["parity"] = serde_json::to_value(m.stats.get(&format!("{} {}", e.method, e.path))).unwrap_or_default();
-            v
-        })
+        .map(|e| MigrationRoute { entry: e.clone(), parity: m.stats.get(&format!("{} {}", e.method, e.path)) })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "success": true,
-        "upstream": m.upstream.as_ref().map(Upstream::shown),
-        "secondUpstream": m.second.as_ref().map(Upstream::shown),
-        "defaultState": m.settings.default_state,
-        "volatileFields": m.settings.volatile_fields,
-        "routes": routes,
-    })))
+    Ok(HttpResponse::Ok().json(MigrationStatusBody {
+        success: true,
+        upstream: m.upstream.as_ref().map(|u| u.shown().to_owned()),
+        second_upstream: m.second.as_ref().map(|u| u.shown().to_owned()),
+        default_state: m.settings.default_state,
+        volatile_fields: m.settings.volatile_fields.clone(),
+        routes,
+    }))
 }
 
 /// Registers the status endpoint.

@@ -22,7 +22,7 @@ pub const SHADOW_HEADER: &str = "x-hme-shadow";
 const MAX_NOISE: usize = 200;
 
 /// The comparison figures of one route.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Parity {
     /// Same status and same body (ignored fields aside).

@@ -1,7 +1,13 @@
-//! OpenAPI pieces every module's document shares.
+//! OpenAPI pieces every module's document shares: the bearer scheme, the legacy failure
+//! envelope (one schema) and the failure statuses the framework itself can answer.
 
+use serde::Serialize;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::Modify;
+use utoipa::openapi::{Content, RefOr, Ref, ResponseBuilder};
+use utoipa::{Modify, PartialSchema, ToSchema};
 
 /// Declares the `bearer` security scheme (a Clerk session token, or one of ours) that
 /// signed-in routes refer to. Use as `#[openapi(modifiers(&BearerAuth))]`.
@@ -12,5 +18,173 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The legacy failure envelope `{success: false, message}` every 4xx and 5xx carries
+/// (5xx with a generic message). The one definition all modules refer to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Always false.
+    pub success: bool,
+    /// What went wrong (generic for 5xx).
+    pub message: String,
+}
+
+/// `{success: false, error}`: the legacy failure body of the newsletter and tracking
+/// routes, which name the problem under `error`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorKeyBody {
+    /// Always false.
+    pub success: bool,
+    /// What went wrong.
+    pub error: String,
+}
+
+/// The failure body of a route answering with the `error` key: its own failures use
+/// `error`, while malformed JSON (rejected before the handler runs) uses `message`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AnyErrorBody {
+    /// `{success: false, error}`
+    Error(ErrorKeyBody),
+    /// `{success: false, message}`
+    Message(ErrorBody),
+}
+
+/// Adds to every operation the failure statuses the framework answers before or around
+/// the handler, unless the route documents them already (its own description wins):
+///
+/// - a request body: 400 (malformed JSON or form, a wrong type), 413 (over
+///   `server.body_limit_bytes`), 415 (another content type);
+/// - query parameters: 400 (an unparsable value);
+/// - bearer security: 401 (no token, or one that does not verify);
+/// - every route that answers failures with the envelope: 500 (an unexpected failure;
+///   generic body).
+///
+/// Every 4xx/5xx response without content gets the [`ErrorBody`] envelope; every 429
+/// gets its `Retry-After` header. Use as `#[openapi(modifiers(&BearerAuth, &LegacyErrors))]`.
+pub struct LegacyErrors;
+
+fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/json", Content::new(Some(Ref::from_schema_name("ErrorBody"))))
+        .build()
+        .into()
+}
+
+/// Documents `status` on `op` with the [`ErrorBody`] envelope and `description`, unless
+/// the route documents that status already.
+pub fn ensure(op: &mut Operation, status: &str, description: &str) {
+    op.responses.responses.entry(status.to_owned()).or_insert_with(|| error_response(description));
+}
+
+/// Every operation of `openapi` (GET, PUT, POST, DELETE, PATCH).
+pub fn operations_mut(openapi: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Operation> {
+    openapi
+        .paths
+        .paths
+        .values_mut()
+        .flat_map(|item| [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch])
+        .flatten()
+}
+
+/// A failure response with no content yet, or with one of the legacy envelopes.
+fn is_envelope(response: &RefOr<utoipa::openapi::Response>) -> bool {
+    let RefOr::T(response) = response else { return false };
+    response.content.values().all(|c| {
+        matches!(&c.schema, Some(RefOr::Ref(r)) if ["ErrorBody", "ErrorKeyBody", "AnyErrorBody"].iter().any(|n| r.ref_location.ends_with(&format!("/{n}"))))
+    })
+}
+
+fn complete(op: &mut Operation) {
+    let body_types: Vec<String> = op.request_body.iter().flat_map(|b| b.content.keys().cloned()).collect();
+    if let Some(content_type) = body_types.first() {
+        if content_type.contains("json") {
+            ensure(op, "400", "Malformed JSON, or a field of the wrong type (the message names it)");
+        } else {
+            ensure(op, "400", "A body that does not parse");
+        }
+        ensure(op, "413", "Body over the size limit");
+        ensure(op, "415", &format!("Content-Type is not {}", body_types.join(" or ")));
+    }
+    let has_query = op.parameters.iter().flatten().any(|p| p.parameter_in == ParameterIn::Query);
+    if has_query {
+        ensure(op, "400", "A query parameter is invalid (the message names it)");
+    }
+    let secured = op.security.iter().flatten().any(|s| serde_json::to_value(s).is_ok_and(|v| v.get("bearer").is_some()));
+    if secured {
+        ensure(op, "401", "No token, or one that does not verify");
+    }
+    let answers_envelope = op.responses.responses.iter().any(|(s, r)| (s.starts_with('4') || s.starts_with('5')) && is_envelope(r));
+    if answers_envelope {
+        ensure(op, "500", "Unexpected failure (generic message; the cause is logged)");
+    }
+    for (status, response) in op.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else { continue };
+        if !(status.starts_with('4') || status.starts_with('5')) {
+            continue;
+        }
+        if response.content.is_empty() {
+            response.content.insert("application/json".to_owned(), Content::new(Some(Ref::from_schema_name("ErrorBody"))));
+        }
+        if status == "429" && !response.headers.contains_key("Retry-After") {
+            let schema = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).build();
+            let header = HeaderBuilder::new().schema(schema).description(Some("Seconds until the window resets")).build();
+            response.headers.insert("Retry-After".to_owned(), header);
+        }
+    }
+}
+
+impl LegacyErrors {
+    /// Completes one operation as described above (idempotent), for statuses added after
+    /// the modifier ran (e.g. by the binary's own middleware).
+    pub fn complete(op: &mut Operation) {
+        complete(op);
+    }
+}
+
+impl Modify for LegacyErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (name, schema) in [
+            ("ErrorBody", ErrorBody::schema()),
+            ("ErrorKeyBody", ErrorKeyBody::schema()),
+            ("AnyErrorBody", AnyErrorBody::schema()),
+        ] {
+            components.schemas.entry(name.to_owned()).or_insert(schema);
+        }
+        operations_mut(openapi).for_each(complete);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::OpenApi;
+
+    #[utoipa::path(post, path = "/x", security(("bearer" = [])), request_body = ErrorBody,
+        responses((status = 200, description = "ok"), (status = 429, description = "Slow down"), (status = 404, description = "Gone", body = ErrorKeyBody)))]
+    #[allow(dead_code)]
+    fn x() {}
+
+    #[derive(OpenApi)]
+    #[openapi(paths(x), modifiers(&BearerAuth, &LegacyErrors))]
+    struct Doc;
+
+    #[test]
+    fn framework_statuses_are_added_with_the_shared_envelope_and_route_descriptions_win() {
+        let doc = serde_json::to_value(Doc::openapi()).unwrap();
+        let responses = &doc["paths"]["/x"]["post"]["responses"];
+        for s in ["200", "400", "401", "404", "413", "415", "429", "500"] {
+            assert!(responses.get(s).is_some(), "{s} missing: {responses}");
+        }
+        assert_eq!(responses["400"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody");
+        assert_eq!(responses["429"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody");
+        assert_eq!(responses["429"]["description"], "Slow down");
+        assert!(responses["429"]["headers"]["Retry-After"].is_object());
+        assert_eq!(responses["404"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorKeyBody");
+        assert!(doc["components"]["schemas"]["ErrorBody"]["required"].as_array().unwrap().len() == 2);
     }
 }

@@ -19,7 +19,7 @@ pub mod user_data;
 use std::sync::Arc;
 
 use actix_web::web;
-use hme_kernel::openapi::BearerAuth;
+use hme_kernel::openapi::{BearerAuth, LegacyErrors};
 use utoipa::OpenApi;
 
 use crate::accounts::AccountsService;
@@ -50,7 +50,7 @@ use clerk_webhook::Webhooks;
         responses::RegisterBody, responses::LoginBody, responses::RefreshBody, responses::MeBody, responses::GrantBody,
         responses::ErrorBody, crate::accounts::TokenPair, crate::domain::AddressInput,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &LegacyErrors),
     tags(
         (name = "users", description = "Legacy user, cart and address routes"),
         (name = "auth", description = "Accounts of our own: register, login, refresh, logout, me, roles, JWKS"),

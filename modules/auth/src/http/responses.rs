@@ -4,6 +4,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+/// The legacy failure envelope, shared by every module.
+pub use hme_kernel::openapi::ErrorBody;
+
 /// A user as mongoose's `toJSON` prints it (documentation schema).
 #[derive(ToSchema)]
 #[schema(as = User)]
@@ -168,13 +171,4 @@ pub struct GrantBody {
     pub user_id: String,
     /// `customer`, `seller` or `admin`.
     pub role: String,
-}
-
-/// The legacy failure envelope `{success: false, message}`.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// Always false.
-    pub success: bool,
-    /// What went wrong.
-    pub message: String,
 }

@@ -10,7 +10,7 @@ pub mod upload;
 use std::sync::Arc;
 
 use actix_web::web;
-use hme_kernel::openapi::BearerAuth;
+use hme_kernel::openapi::{BearerAuth, LegacyErrors};
 use utoipa::OpenApi;
 
 use crate::service::ImagesService;
@@ -29,7 +29,7 @@ use crate::service::ImagesService;
         responses::DeletedBody,
         responses::ErrorBody,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &LegacyErrors),
     tags((name = "images", description = "Signed Cloudinary uploads, server-side uploads, deletes and local media"))
 )]
 pub struct ImagesApi;

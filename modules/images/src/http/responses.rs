@@ -6,14 +6,8 @@ use utoipa::ToSchema;
 use crate::service::{SignedUpload, UploadedImage};
 use crate::settings::SignatureAlgorithm;
 
-/// The failure envelope every route answers with.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// Always false.
-    pub success: bool,
-    /// What went wrong.
-    pub message: String,
-}
+/// The legacy failure envelope, shared by every module.
+pub use hme_kernel::openapi::ErrorBody;
 
 /// The signed parameters: send each of them, plus `api_key`, `signature` and `file`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -131,8 +125,10 @@ pub struct DeleteImageBody {
     pub url: Option<String>,
 }
 
-/// `DELETE /api/image`.
+/// `DELETE /api/image` (named apart from the products module's `DeletedBody`, which
+/// carries `result`: the merged document holds one schema per name).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ImageDeletedBody)]
 pub struct DeletedBody {
     /// True.
     pub success: bool,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use actix_web::web;
 use hme_kernel::{ApiError, ApiResult};
 use mongodb::bson::oid::ObjectId;
-use hme_kernel::openapi::BearerAuth;
+use hme_kernel::openapi::{BearerAuth, LegacyErrors};
 use utoipa::OpenApi;
 
 use crate::domain::input::hex_id;
@@ -43,7 +43,7 @@ use crate::service::OrdersService;
         crate::domain::StatusBody,
         crate::domain::CancelBody,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &LegacyErrors),
     tags(
         (name = "orders", description = "Legacy order placement and lists, and the order lifecycle"),
         (name = "payments", description = "JazzCash checkout, its callback, courier tracking")

@@ -4,6 +4,9 @@
 
 use utoipa::ToSchema;
 
+/// The legacy failure envelope, shared by every module.
+pub use hme_kernel::openapi::ErrorBody;
+
 /// The courier booking of a new order.
 #[derive(ToSchema)]
 pub struct CourierJson {
@@ -93,15 +96,6 @@ pub struct StatusChangedBody {
     order_id: String,
     /// Its new status.
     status: String,
-}
-
-/// `{success:false, message}`.
-#[derive(ToSchema)]
-pub struct ErrorBody {
-    /// Always false.
-    success: bool,
-    /// What went wrong (generic for 5xx).
-    message: String,
 }
 
 /// `{success, gatewayUrl, fields, orderId, amount}`.

@@ -4,6 +4,8 @@ use actix_web::{web, HttpResponse};
 use hme_kernel::auth::Principal;
 use hme_kernel::ApiResult;
 
+use hme_kernel::openapi::{AnyErrorBody, ErrorKeyBody};
+
 use super::responses::{ErrorBody, TrackingBody};
 use crate::payments::PaymentsService;
 
@@ -21,8 +23,9 @@ use crate::payments::PaymentsService;
     responses(
         (status = 200, description = "Where the shipment is", body = TrackingBody),
         (status = 401, description = "No token, or a bad one", body = ErrorBody),
-        (status = 404, description = "Unknown number, or not the caller's order", body = ErrorBody),
-        (status = 503, description = "Courier or storage unavailable", body = ErrorBody),
+        (status = 404, description = "Unknown number, or not the caller's order (legacy `error` key)", body = ErrorKeyBody),
+        (status = 500, description = "Unexpected failure (legacy `error` key)", body = AnyErrorBody),
+        (status = 503, description = "Courier or storage unavailable (legacy `error` key), or the request timed out (`message`)", body = AnyErrorBody),
     )
 )]
 pub async fn track(principal: Principal, service: web::Data<PaymentsService>, path: web::Path<String>) -> ApiResult<HttpResponse> {

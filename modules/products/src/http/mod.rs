@@ -13,7 +13,7 @@ pub mod seller_list;
 use std::sync::Arc;
 
 use actix_web::web;
-use hme_kernel::openapi::BearerAuth;
+use hme_kernel::openapi::{BearerAuth, LegacyErrors};
 use utoipa::OpenApi;
 
 use crate::service::ProductsService;
@@ -46,7 +46,7 @@ use crate::service::ProductsService;
         crate::domain::InStockBody,
         crate::domain::PromotionBody,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &LegacyErrors),
     tags((name = "products", description = "The catalog: legacy product routes and their extensions"))
 )]
 pub struct ProductsApi;

@@ -8,6 +8,9 @@ use utoipa::ToSchema;
 use crate::cache::CachedBody;
 use crate::domain::Product;
 
+/// The legacy failure envelope, shared by every module.
+pub use hme_kernel::openapi::ErrorBody;
+
 /// A product as mongoose's `toJSON({virtuals: true})` prints it (documentation schema;
 /// fields outside the schema, such as `stock`, are printed as stored).
 #[derive(ToSchema)]
@@ -124,15 +127,6 @@ pub struct DeletedBody {
     pub message: &'static str,
     /// `{acknowledged: true, deletedCount: 1}`.
     pub result: DeleteResult,
-}
-
-/// The legacy failure envelope `{success: false, message}`.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// Always false.
-    pub success: bool,
-    /// What went wrong.
-    pub message: String,
 }
 
 /// Whether `If-None-Match` names `etag` (weak comparison, `*` matches anything).

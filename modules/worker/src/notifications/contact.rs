@@ -7,6 +7,7 @@ use hme_kernel::{ApiError, ApiResult};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
+use hme_kernel::openapi::ErrorBody;
 
 use super::subscribe::DoneBody;
 use super::validate::{bounded_text, client_address, normalize_email, rate_limit};
@@ -38,9 +39,9 @@ pub struct ContactBody {
     request_body = ContactBody,
     responses(
         (status = 200, description = "Accepted; the emails follow", body = DoneBody),
-        (status = 400, description = "Invalid email, missing or too long name or message", body = DoneBody),
-        (status = 429, description = "Too many requests (Retry-After)", body = DoneBody),
-        (status = 503, description = "Events unavailable", body = DoneBody),
+        (status = 400, description = "Invalid email, missing or too long name or message, or malformed JSON", body = ErrorBody),
+        (status = 429, description = "Too many requests (Retry-After)", body = ErrorBody),
+        (status = 503, description = "Events unavailable", body = ErrorBody),
     )
 )]
 pub async fn contact(req: HttpRequest, n: web::Data<Notifications>, body: web::Json<ContactBody>) -> ApiResult<HttpResponse> {

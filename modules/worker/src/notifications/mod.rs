@@ -16,6 +16,7 @@ use actix_web::web;
 use hme_kernel::cache::Cache;
 use hme_kernel::events::EventBus;
 use serde::Deserialize;
+use hme_kernel::openapi::LegacyErrors;
 use utoipa::OpenApi;
 
 pub use emails::{ContactEmails, NewsletterEmails};
@@ -69,8 +70,9 @@ pub struct Notifications {
 #[derive(OpenApi)]
 #[openapi(
     paths(subscribe::subscribe, contact::contact),
-    components(schemas(subscribe::SubscribeBody, contact::ContactBody, subscribe::DoneBody, subscribe::ErrorKeyBody)),
-    tags((name = "notifications", description = "Newsletter subscriptions and the contact form; emails sent by the worker"))
+    components(schemas(subscribe::SubscribeBody, contact::ContactBody, subscribe::DoneBody)),
+    tags((name = "notifications", description = "Newsletter subscriptions and the contact form; emails sent by the worker")),
+    modifiers(&LegacyErrors)
 )]
 pub struct NotificationsApi;
 

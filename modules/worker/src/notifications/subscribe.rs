@@ -7,6 +7,7 @@ use hme_kernel::{ApiError, ApiResult};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
+use hme_kernel::openapi::{AnyErrorBody, ErrorKeyBody};
 
 use super::validate::{client_address, normalize_email, rate_limit};
 use super::{Notifications, NEWSLETTER_SUBSCRIBED};
@@ -29,16 +30,6 @@ pub struct DoneBody {
     message: String,
 }
 
-/// `{success:false, error}` (the legacy key of these routes' failures).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct ErrorKeyBody {
-    /// Always false.
-    success: bool,
-    /// What went wrong.
-    error: String,
-}
-
 /// Subscribe to the newsletter
 ///
 /// Stores the address in `newsletters` (unique) and publishes `newsletter.subscribed`;
@@ -52,10 +43,10 @@ pub struct ErrorKeyBody {
     request_body = SubscribeBody,
     responses(
         (status = 200, description = "Subscribed", body = DoneBody),
-        (status = 400, description = "Invalid email", body = ErrorKeyBody),
+        (status = 400, description = "Invalid email (`error`), or malformed JSON (`message`)", body = AnyErrorBody),
         (status = 409, description = "Already subscribed", body = ErrorKeyBody),
-        (status = 429, description = "Too many requests (Retry-After)", body = ErrorKeyBody),
-        (status = 503, description = "Storage or events unavailable", body = ErrorKeyBody),
+        (status = 429, description = "Too many requests (Retry-After); `message` when too many are in flight at once", body = AnyErrorBody),
+        (status = 503, description = "Storage or events unavailable; `message` when the request timed out", body = AnyErrorBody),
     )
 )]
 pub async fn subscribe(req: HttpRequest, n: web::Data<Notifications>, body: web::Json<SubscribeBody>) -> ApiResult<HttpResponse> {
