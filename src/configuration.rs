@@ -75,6 +75,24 @@ pub struct ServerSettings {
     pub shutdown_timeout_secs: u64,
     /// HTTP worker threads; 0 = one per core.
     pub workers: usize,
+    /// Longest a request may take before it is answered 503; 0: no limit.
+    #[serde(default = "default_request_timeout_secs")]
+    pub request_timeout_secs: u64,
+    /// Most requests in flight per client address (429 above); 0: no cap.
+    #[serde(default = "default_max_concurrent_per_client")]
+    pub max_concurrent_per_client: usize,
+    /// Take the client address (rate limits, the concurrency cap) from the first
+    /// `X-Forwarded-For` entry: only behind a proxy that sets it.
+    #[serde(default)]
+    pub trust_forwarded_for: bool,
+}
+
+fn default_request_timeout_secs() -> u64 {
+    60
+}
+
+fn default_max_concurrent_per_client() -> usize {
+    64
 }
 
 /// Embedded storage settings.

@@ -106,6 +106,16 @@ fn http_server(
     let tokens = web::Data::new(infrastructure.platform.tokens.clone());
     let body_limit = settings.server.body_limit_bytes;
     let origins = settings.server.cors_origins.clone();
+    #[cfg(feature = "auth")]
+    let trust_forwarded_for = settings.server.trust_forwarded_for || settings.accounts.trust_forwarded_for;
+    #[cfg(not(feature = "auth"))]
+    let trust_forwarded_for = settings.server.trust_forwarded_for;
+    let forwarded = web::Data::new(hme_kernel::ratelimit::TrustForwardedFor(trust_forwarded_for));
+    let limits = web::Data::new(Arc::new(middleware::RequestLimits::new(
+        settings.server.request_timeout_secs,
+        settings.server.max_concurrent_per_client,
+        trust_forwarded_for,
+    )));
     let migration = web::Data::new(crate::migration::Migration::build(&settings.migration, &settings.server.host, listener.local_addr()?.port())?);
     // The owning modules' internal endpoints (split deploys), only with a service token.
     let internal = settings.services.service_token.clone().and_then(ServiceToken::new);
@@ -120,6 +130,8 @@ fn http_server(
             .app_data(tokens.clone())
             .app_data(readiness.clone())
             .app_data(migration.clone())
+            .app_data(forwarded.clone())
+            .app_data(limits.clone())
             .configure(crate::migration::configure)
             .service(health::healthz)
             .service(health::readyz)
@@ -133,10 +145,12 @@ fn http_server(
             app = app.service(internal_scope(token.clone(), move |cfg| owners.iter().for_each(|m| m.configure_internal(cfg))));
         }
         app.default_service(web::to(middleware::not_found))
+            .wrap(from_fn(middleware::envelope_errors))
             .wrap(from_fn(crate::migration::layer))
+            .wrap(from_fn(middleware::request_limits))
             .wrap(Compress::default())
-            .wrap(from_fn(middleware::echo_request_id))
             .wrap(Condition::new(!origins.is_empty(), middleware::cors(&origins)))
+            .wrap(from_fn(middleware::echo_request_id))
             .wrap(middleware::security_headers())
             .wrap(TracingLogger::default())
     });

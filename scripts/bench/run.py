@@ -133,6 +133,10 @@ class Hme:
             "CLERK_JWT_KEY": PUBLIC_PEM,
             "CLERK_WEBHOOK_SIGNING_SECRET": WEBHOOK_SECRET,
             "HME__SERVER__SHUTDOWN_TIMEOUT_SECS": "2",
+            # The load comes from one address and a few users: abuse limits off.
+            "HME__ORDERS__CREATE_MAX_PER_USER": "0",
+            "HME__ORDERS__CREATE_MAX_PER_IP": "0",
+            "HME__SERVER__MAX_CONCURRENT_PER_CLIENT": "0",
         })
         env.update(extra_env)
         os.makedirs(os.path.join(OUT, "logs"), exist_ok=True)

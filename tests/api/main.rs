@@ -12,3 +12,5 @@ mod frame;
 mod helpers;
 mod migration;
 mod readiness;
+#[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]
+mod security;

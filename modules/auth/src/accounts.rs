@@ -1,7 +1,6 @@
 //! Accounts of our own: register, login, refresh (rotating), logout, me, roles.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::Utc;
 use hme_kernel::auth::{Principal, Role};
@@ -13,6 +12,7 @@ use utoipa::ToSchema;
 use crate::domain::{normalize_email, validate_password, Account, RefreshRecord, RefreshUse, User, UserProfile};
 use crate::passwords::Passwords;
 use crate::ratelimit::LoginLimiter;
+use hme_kernel::ratelimit::Limit;
 use crate::service::store_error;
 use crate::settings::AuthModuleSettings;
 use crate::signer::Signer;
@@ -65,7 +65,12 @@ impl AccountsService {
     pub fn new(accounts: Arc<dyn AccountStore>, users: Arc<dyn UserStore>, signer: Arc<Signer>, cache: Arc<dyn Cache>, settings: AuthModuleSettings) -> Result<Self, String> {
         let s = &settings;
         let passwords = Passwords::new(s.argon2_memory_kib, s.argon2_iterations, s.argon2_parallelism)?;
-        let limiter = LoginLimiter::new(cache, s.login_max_per_account, s.login_max_per_ip, Duration::from_secs(s.login_window_secs.max(1)));
+        let limiter = LoginLimiter::new(
+            cache,
+            Limit::per_secs(s.login_max_per_account, s.login_window_secs),
+            Limit::per_secs(s.login_max_per_ip, s.login_window_secs),
+            Limit::per_secs(s.register_max_per_ip, s.register_window_secs),
+        );
         Ok(Self { accounts, users, signer, passwords, limiter, settings })
     }
 
@@ -80,14 +85,17 @@ impl AccountsService {
     }
 
     /// Creates an account and its user document. Answers the same whether or not the
-    /// email is taken (no account enumeration); a taken email changes nothing.
-    pub async fn register(&self, email: &str, password: &str, name: &str) -> Result<(), ApiError> {
+    /// email is taken (no account enumeration); a taken email changes nothing. Rate
+    /// limited per `client` address (429 with `Retry-After`).
+    pub async fn register(&self, email: &str, password: &str, name: &str, client: &str) -> Result<(), ApiError> {
+        self.limiter.check_register(client).await?;
         let email = normalize_email(email).ok_or_else(|| ApiError::bad_request("Invalid input: email is not an email address"))?;
         validate_password(password)?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(ApiError::bad_request("Invalid input: name must have 1 to 100 characters"));
         }
+        hme_kernel::text::check(name, "name", false).map_err(|e| ApiError::bad_request(format!("Invalid input: {e}")))?;
         let hash = self.passwords.hash(password.to_owned()).await?;
         let now = hme_kernel::dates::now_millis();
         let admin = self.settings.admin_emails.iter().any(|a| normalize_email(a).as_deref() == Some(email.as_str()));

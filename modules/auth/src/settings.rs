@@ -27,6 +27,10 @@ pub struct AuthModuleSettings {
     pub login_max_per_ip: u64,
     /// The login rate-limit window, seconds.
     pub login_window_secs: u64,
+    /// Registrations per client address per window (0: unlimited).
+    pub register_max_per_ip: u64,
+    /// The registration rate-limit window, seconds.
+    pub register_window_secs: u64,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     /// Accounts registered with these emails get the admin role.
@@ -55,6 +59,8 @@ impl Default for AuthModuleSettings {
             login_max_per_account: 5,
             login_max_per_ip: 30,
             login_window_secs: 900,
+            register_max_per_ip: 10,
+            register_window_secs: 3600,
             trust_forwarded_for: false,
             admin_emails: Vec::new(),
             default_image_url: "https://www.gravatar.com/avatar/?d=mp".to_owned(),

@@ -10,6 +10,8 @@
 //! - [`mongoose`]: numbers and JSON the way mongoose writes and prints them.
 //! - [`outbox`]: the transactional outbox (MongoDB, embedded) and its relay.
 //! - [`remote`]: the cross-module ports over HTTP (internal endpoints and their clients).
+//! - [`text`]: characters no stored text field may contain.
+//! - [`ratelimit`]: the one rate limiter (429 + `Retry-After`) and the client address.
 
 pub mod auth;
 pub mod backends;
@@ -25,7 +27,9 @@ pub mod openapi;
 pub mod mongoose;
 pub mod outbox;
 pub mod ports;
+pub mod ratelimit;
 pub mod redact;
+pub mod text;
 pub mod remote;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

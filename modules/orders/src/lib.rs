@@ -79,7 +79,7 @@ impl OrdersModule {
         let wake = Arc::new(Notify::new());
         let (store, outbox) = open_storage(&platform.documents, Arc::clone(&wake)).await?;
         let relay_settings = settings.relay_enabled.then(|| settings.relay());
-        let service = Arc::new(OrdersService::new(store, deps, settings));
+        let service = Arc::new(OrdersService::new(store, deps, settings).with_limiter(hme_kernel::ratelimit::RateLimiter::new(Arc::clone(&platform.cache))));
         let payments = Arc::new(PaymentsService::new(Arc::clone(&service), courier, Arc::clone(&platform.cache)));
         let retry = Arc::new(courier::CourierRetry { payments: Arc::clone(&payments) });
         platform.events.subscribe(retry).await.map_err(|e| BackendError(format!("orders courier consumer: {e}")))?;

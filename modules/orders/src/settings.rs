@@ -16,6 +16,12 @@ pub struct OrdersSettings {
     pub max_lines: usize,
     /// Most units of one product in one order.
     pub max_quantity: u32,
+    /// Orders (create and checkout) one user may place per window (0: unlimited).
+    pub create_max_per_user: u64,
+    /// Orders placed from one client address per window (0: unlimited).
+    pub create_max_per_ip: u64,
+    /// The order rate-limit window, seconds.
+    pub create_window_secs: u64,
     /// Start the outbox relay when the module is built (off only in tests that drive it).
     pub relay_enabled: bool,
     /// Relay poll interval, ms.
@@ -35,6 +41,9 @@ impl Default for OrdersSettings {
             idempotency_ttl_secs: 86_400,
             max_lines: 50,
             max_quantity: 1000,
+            create_max_per_user: 10,
+            create_max_per_ip: 30,
+            create_window_secs: 600,
             relay_enabled: true,
             relay_poll_ms: 1000,
             relay_base_delay_ms: 500,

@@ -98,7 +98,7 @@ impl WorkerModule {
         let notifications = Arc::new(notifications::Notifications {
             store: notifications::newsletter_store(&platform.documents).map_err(|e| BackendError(e.to_string()))?,
             events: Arc::clone(&platform.events),
-            cache: Arc::clone(&platform.cache),
+            limiter: hme_kernel::ratelimit::RateLimiter::new(Arc::clone(&platform.cache)),
             settings: settings.notifications.clone(),
         });
         let names = handlers.iter().map(|h| h.consumer().to_owned()).collect();

@@ -48,6 +48,7 @@ fn text(value: &Option<Value>, field: &str) -> Result<String, ApiError> {
     if s.chars().count() > MAX_FIELD {
         return Err(ApiError::bad_request(format!("Invalid address: {field} is longer than {MAX_FIELD} characters")));
     }
+    hme_kernel::text::check(&s, field, false).map_err(|e| ApiError::bad_request(format!("Invalid address: {e}")))?;
     Ok(s)
 }
 

@@ -20,7 +20,7 @@ pub const PID_B: &str = "665f1c2b9a1e4b0012345679";
 
 /// Test settings: a webhook secret, cheap argon2, small login limits.
 pub fn settings() -> AuthModuleSettings {
-    let mut s = AuthModuleSettings { argon2_memory_kib: 256, argon2_iterations: 1, login_max_per_account: 3, login_max_per_ip: 100, ..Default::default() };
+    let mut s = AuthModuleSettings { argon2_memory_kib: 256, argon2_iterations: 1, login_max_per_account: 3, login_max_per_ip: 100, register_max_per_ip: 1000, ..Default::default() };
     s.clerk_webhook_signing_secret = Some(SECRET.to_owned().into());
     s.admin_emails = vec!["Boss@Shop.test".into()];
     s

@@ -65,6 +65,12 @@ impl Cache for MemoryCache {
         for k in keys {
             self.values.invalidate(*k).await;
         }
+        // A key is one thing, as in Redis: deleting a counter resets it (a rate limit
+        // reset after a successful login).
+        let mut counters = self.counters.lock().map_err(|e| CacheError(e.to_string()))?;
+        for k in keys {
+            counters.remove(*k);
+        }
         Ok(())
     }
 

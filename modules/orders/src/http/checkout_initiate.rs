@@ -1,7 +1,8 @@
 //! `POST /api/checkout/initiate`.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use hme_kernel::auth::Principal;
+use hme_kernel::ratelimit::client_address;
 use hme_kernel::ApiResult;
 
 use super::responses::{CheckoutBodyJson, ErrorBody};
@@ -12,7 +13,8 @@ use crate::payments::{CheckoutBody, PaymentsService};
 /// Creates a pending order for the caller (`paymentMethod` "jazzcash", `paymentStatus`
 /// "pending", a `paymentTxnRef`), priced on the server from the lines (the body's
 /// `amount` is ignored), with stock reserved and `order.created` published; answers the
-/// JazzCash form: `pp_*` fields and `pp_SecureHash`, to post to `gatewayUrl`.
+/// JazzCash form: `pp_*` fields and `pp_SecureHash`, to post to `gatewayUrl`. Counts
+/// against the same per-user and per-address limits as `POST /api/order/create`.
 #[utoipa::path(
     post,
     path = "/api/checkout/initiate",
@@ -25,9 +27,11 @@ use crate::payments::{CheckoutBody, PaymentsService};
         (status = 401, description = "No token, or a bad one", body = ErrorBody),
         (status = 404, description = "Address or product not found", body = ErrorBody),
         (status = 409, description = "Out of stock", body = ErrorBody),
+        (status = 429, description = "Too many orders from this user or address; see Retry-After", body = ErrorBody),
         (status = 503, description = "JazzCash not configured, or storage unavailable", body = ErrorBody),
     )
 )]
-pub async fn checkout_initiate(principal: Principal, service: web::Data<PaymentsService>, body: web::Json<CheckoutBody>) -> ApiResult<HttpResponse> {
+pub async fn checkout_initiate(principal: Principal, req: HttpRequest, service: web::Data<PaymentsService>, body: web::Json<CheckoutBody>) -> ApiResult<HttpResponse> {
+    service.orders.check_create_limits(&principal, &client_address(&req)).await?;
     Ok(HttpResponse::Ok().json(service.initiate(&principal, &body).await?))
 }

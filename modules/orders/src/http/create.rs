@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use hme_kernel::auth::Principal;
+use hme_kernel::ratelimit::client_address;
 use hme_kernel::{ApiError, ApiResult};
 
 use super::responses::{CreatedBody, ErrorBody};
@@ -14,7 +15,8 @@ use crate::service::OrdersService;
 /// must exist and have the stock (lines of one product are summed); stock is reserved
 /// for all lines or none. The order is stored before the answer, with its
 /// `order.created` event; the cart is emptied. With an `Idempotency-Key` header a retry
-/// answers the first result instead of placing another order.
+/// answers the first result instead of placing another order. Rate limited per user
+/// and per client address (429 with `Retry-After`).
 #[utoipa::path(
     post,
     path = "/api/order/create",
@@ -30,6 +32,7 @@ use crate::service::OrdersService;
         (status = 409, description = "A product is out of stock (named, with what is available)", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 429, description = "Too many orders from this user or address; see Retry-After", body = ErrorBody),
         (status = 500, description = "Unexpected failure", body = ErrorBody),
         (status = 503, description = "Storage, catalog or customers unavailable", body = ErrorBody),
     )
@@ -39,6 +42,7 @@ pub async fn create_order(principal: Principal, req: HttpRequest, service: web::
         Some(v) => Some(v.to_str().map_err(|_| ApiError::bad_request("Invalid Idempotency-Key: 1 to 200 visible ASCII characters"))?),
         None => None,
     };
+    service.check_create_limits(&principal, &client_address(&req)).await?;
     let placed = service.place(&principal, &body, key).await?;
     let mut resp = HttpResponse::Ok();
     if placed.replayed {

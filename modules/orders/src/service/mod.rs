@@ -7,7 +7,9 @@ mod place;
 
 use std::sync::Arc;
 
+use hme_kernel::auth::Principal;
 use hme_kernel::ports::{AddressBook, AddressBookError, Catalog, CatalogError, Customers, CustomersError};
+use hme_kernel::ratelimit::{Limit, RateLimiter};
 use hme_kernel::ApiError;
 
 use crate::settings::OrdersSettings;
@@ -31,12 +33,30 @@ pub struct OrdersService {
     pub(crate) store: Arc<dyn OrderStore>,
     pub(crate) deps: OrdersDeps,
     pub(crate) settings: OrdersSettings,
+    /// Order-creation rate limits; None: unlimited (a service built without a platform).
+    pub(crate) limiter: Option<RateLimiter>,
 }
 
 impl OrdersService {
     /// A service over `store`.
     pub fn new(store: Arc<dyn OrderStore>, deps: OrdersDeps, settings: OrdersSettings) -> Self {
-        Self { store, deps, settings }
+        Self { store, deps, settings, limiter: None }
+    }
+
+    /// Counts order placements in `limiter` (`orders.create_max_per_user`,
+    /// `orders.create_max_per_ip` per `orders.create_window_secs`).
+    pub fn with_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Counts one order placement by `principal` from `client`; 429 with `Retry-After`
+    /// past the per-user or per-address limit.
+    pub async fn check_create_limits(&self, principal: &Principal, client: &str) -> Result<(), ApiError> {
+        let Some(limiter) = &self.limiter else { return Ok(()) };
+        let s = &self.settings;
+        limiter.check("order:user", &principal.user_id, Limit::per_secs(s.create_max_per_user, s.create_window_secs)).await?;
+        limiter.check("order:ip", client, Limit::per_secs(s.create_max_per_ip, s.create_window_secs)).await
     }
 
     /// One stored order as stored (tests, tools).

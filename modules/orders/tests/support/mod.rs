@@ -70,7 +70,7 @@ pub struct TestApp {
 }
 
 pub fn settings() -> OrdersSettings {
-    OrdersSettings { relay_poll_ms: 50, relay_base_delay_ms: 50, relay_max_delay_ms: 500, ..Default::default() }
+    OrdersSettings { relay_poll_ms: 50, relay_base_delay_ms: 50, relay_max_delay_ms: 500, create_max_per_user: 0, create_max_per_ip: 0, ..Default::default() }
 }
 
 impl TestApp {

@@ -39,6 +39,8 @@ pub fn text(value: Option<&Value>, label: &str, max: usize) -> Result<Option<Str
     if s.chars().count() > max {
         return Err(ApiError::bad_request(format!("{label} is too long (at most {max} characters)")));
     }
+    // Only descriptions run over several lines.
+    hme_kernel::text::check(s, label, label.to_ascii_lowercase().contains("description")).map_err(ApiError::bad_request)?;
     Ok(Some(s.to_owned()))
 }
 
@@ -126,7 +128,7 @@ pub fn tags(value: Option<&Value>) -> Result<Option<Vec<String>>, ApiError> {
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         let t = item.as_str().map(str::trim).ok_or_else(bad)?;
-        if t.chars().count() > MAX_TAG_CHARS {
+        if t.chars().count() > MAX_TAG_CHARS || hme_kernel::text::forbidden_char(t, false).is_some() {
             return Err(bad());
         }
         if !t.is_empty() {

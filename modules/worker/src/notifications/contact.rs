@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 use hme_kernel::openapi::ErrorBody;
 
 use super::subscribe::DoneBody;
-use super::validate::{bounded_text, client_address, normalize_email, rate_limit};
+use super::validate::{bounded_text, normalize_email};
+use hme_kernel::ratelimit::client_address;
 use super::{Notifications, CONTACT_SUBMITTED};
 
 /// `{name, email, message}`.
@@ -46,7 +47,7 @@ pub struct ContactBody {
 )]
 pub async fn contact(req: HttpRequest, n: web::Data<Notifications>, body: web::Json<ContactBody>) -> ApiResult<HttpResponse> {
     let s = &n.settings;
-    rate_limit(n.cache.as_ref(), "contact", &client_address(&req), s.rate_limit_max, s.window()).await?;
+    n.limiter.check("contact", &client_address(&req), s.limit()).await?;
     let name = bounded_text(body.name.as_ref(), "Name", s.name_max_chars)?;
     let email = normalize_email(body.email.as_ref()).ok_or_else(|| ApiError::bad_request("Invalid email"))?;
     let message = bounded_text(body.message.as_ref(), "Message", s.message_max_chars)?;

@@ -10,10 +10,9 @@ pub mod subscribe;
 pub mod validate;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::web;
-use hme_kernel::cache::Cache;
+use hme_kernel::ratelimit::{Limit, RateLimiter};
 use hme_kernel::events::EventBus;
 use serde::Deserialize;
 use hme_kernel::openapi::LegacyErrors;
@@ -48,9 +47,9 @@ impl Default for NotificationSettings {
 }
 
 impl NotificationSettings {
-    /// The window as a duration.
-    pub fn window(&self) -> Duration {
-        Duration::from_secs(self.rate_limit_window_secs.max(1))
+    /// The limit of each route (per client address).
+    pub fn limit(&self) -> Limit {
+        Limit::per_secs(self.rate_limit_max, self.rate_limit_window_secs)
     }
 }
 
@@ -60,8 +59,8 @@ pub struct Notifications {
     pub store: Arc<dyn NewsletterStore>,
     /// Where the events go.
     pub events: Arc<dyn EventBus>,
-    /// Rate-limit counters.
-    pub cache: Arc<dyn Cache>,
+    /// Rate limits (counted in the platform cache).
+    pub limiter: RateLimiter,
     /// Limits.
     pub settings: NotificationSettings,
 }

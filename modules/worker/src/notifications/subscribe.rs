@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 use hme_kernel::openapi::{AnyErrorBody, ErrorKeyBody};
 
-use super::validate::{client_address, normalize_email, rate_limit};
+use super::validate::normalize_email;
+use hme_kernel::ratelimit::client_address;
 use super::{Notifications, NEWSLETTER_SUBSCRIBED};
 
 /// `{email}`.
@@ -51,7 +52,7 @@ pub struct DoneBody {
 )]
 pub async fn subscribe(req: HttpRequest, n: web::Data<Notifications>, body: web::Json<SubscribeBody>) -> ApiResult<HttpResponse> {
     let s = &n.settings;
-    rate_limit(n.cache.as_ref(), "subscribe", &client_address(&req), s.rate_limit_max, s.window()).await.map_err(ApiError::with_error_key)?;
+    n.limiter.check("subscribe", &client_address(&req), s.limit()).await.map_err(ApiError::with_error_key)?;
     let email = normalize_email(body.email.as_ref()).ok_or_else(|| ApiError::bad_request("Invalid email").with_error_key())?;
     let now = now_millis();
     if !n.store.insert(&email, now).await.map_err(|e| ApiError::unavailable(e).with_error_key())? {

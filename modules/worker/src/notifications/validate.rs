@@ -1,9 +1,6 @@
-//! Input checks shared by subscribe and contact, and the per-address rate limit.
+//! Input checks shared by subscribe and contact (the per-address rate limit is the
+//! kernel's `RateLimiter`).
 
-use std::time::Duration;
-
-use actix_web::HttpRequest;
-use hme_kernel::cache::Cache;
 use hme_kernel::ApiError;
 use serde_json::Value;
 
@@ -33,23 +30,6 @@ pub fn bounded_text(v: Option<&Value>, field: &str, max: usize) -> Result<String
     if s.chars().count() > max {
         return Err(ApiError::bad_request(format!("{field} is too long (at most {max} characters)")));
     }
+    hme_kernel::text::check(s, field, field == "Message").map_err(ApiError::bad_request)?;
     Ok(s.to_owned())
-}
-
-/// The client's address: the TCP peer (forwarded headers are not trusted).
-pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".to_owned())
-}
-
-/// Counts one request of `route` from `client`; 429 with `Retry-After` above `max` per
-/// `window`. A cache failure lets the request through (logged).
-pub async fn rate_limit(cache: &dyn Cache, route: &str, client: &str, max: u64, window: Duration) -> Result<(), ApiError> {
-    match cache.hit(&format!("ratelimit:{route}:{client}"), window).await {
-        Ok((n, left)) if n > max => Err(ApiError::too_many_requests(left.as_secs().max(1))),
-        Ok(_) => Ok(()),
-        Err(e) => {
-            tracing::warn!(route, error = %e, "rate limit not applied: cache unavailable");
-            Ok(())
-        }
-    }
 }

@@ -1,0 +1,138 @@
+//! The one rate limiter every module uses: fixed windows counted in the platform cache
+//! (Redis when configured, so a limit holds across instances; in-process otherwise),
+//! answering 429 with `Retry-After` and the legacy envelope.
+//!
+//! A cache failure lets the request through (logged): the limiter is a guard, never a
+//! source of truth, and a Redis outage must not take the shop down.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{web, HttpRequest};
+
+use crate::cache::Cache;
+use crate::ApiError;
+
+/// At most `max` requests per `window`; `max == 0` turns the limit off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// Requests allowed in one window (0: unlimited).
+    pub max: u64,
+    /// The window.
+    pub window: Duration,
+}
+
+impl Limit {
+    /// `max` requests per `window_secs` seconds (a zero window counts as one second).
+    pub fn per_secs(max: u64, window_secs: u64) -> Self {
+        Self { max, window: Duration::from_secs(window_secs.max(1)) }
+    }
+}
+
+/// Counts requests per (scope, subject) in the cache.
+#[derive(Clone)]
+pub struct RateLimiter {
+    cache: Arc<dyn Cache>,
+}
+
+impl std::fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimiter").field("cache", &self.cache.name()).finish()
+    }
+}
+
+impl RateLimiter {
+    /// A limiter counting in `cache`.
+    pub fn new(cache: Arc<dyn Cache>) -> Self {
+        Self { cache }
+    }
+
+    fn key(scope: &str, subject: &str) -> String {
+        format!("ratelimit:{scope}:{subject}")
+    }
+
+    /// Counts one request of `subject` (a client address, a user id, a hashed email)
+    /// under `scope` (`login:ip`, `register`, `order:user`...); past `limit.max` in the
+    /// current window: 429 with `Retry-After` = the seconds left in the window.
+    /// Subjects end up in cache keys: pass nothing secret (hash emails first).
+    pub async fn check(&self, scope: &str, subject: &str, limit: Limit) -> Result<(), ApiError> {
+        if limit.max == 0 {
+            return Ok(());
+        }
+        match self.cache.hit(&Self::key(scope, subject), limit.window).await {
+            Ok((count, left)) if count > limit.max => Err(ApiError::too_many_requests(left.as_secs().max(1))),
+            Ok(_) => Ok(()),
+            Err(e) => {
+                tracing::warn!(scope, error = %e, "rate limit not applied: cache unavailable");
+                Ok(())
+            }
+        }
+    }
+
+    /// Forgets the count of `subject` under `scope` (e.g. after a successful login).
+    pub async fn reset(&self, scope: &str, subject: &str) {
+        if let Err(e) = self.cache.delete(&[Self::key(scope, subject).as_str()]).await {
+            tracing::warn!(scope, error = %e, "rate limit not reset");
+        }
+    }
+}
+
+/// Whether the client address comes from `X-Forwarded-For`: registered once by the
+/// composition root as app data (`server.trust_forwarded_for`); absent means no.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TrustForwardedFor(pub bool);
+
+/// The client address a request is counted against: the first `X-Forwarded-For`
+/// entry when `trust_forwarded_for` (only behind a proxy that sets it), else the TCP
+/// peer; `unknown` when neither is known.
+pub fn client_address_with(req: &HttpRequest, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for {
+        let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()).map(str::trim);
+        if let Some(ip) = forwarded.filter(|s| !s.is_empty()) {
+            return ip.to_owned();
+        }
+    }
+    req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+}
+
+/// [`client_address_with`] under the server's [`TrustForwardedFor`] policy.
+pub fn client_address(req: &HttpRequest) -> String {
+    let trust = req.app_data::<web::Data<TrustForwardedFor>>().is_some_and(|t| t.0);
+    client_address_with(req, trust)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::MemoryCache;
+    use actix_web::ResponseError;
+
+    fn limiter() -> RateLimiter {
+        RateLimiter::new(Arc::new(MemoryCache::new(1 << 20)))
+    }
+
+    #[tokio::test]
+    async fn the_request_past_the_limit_gets_429_with_retry_after() {
+        let l = limiter();
+        let limit = Limit::per_secs(2, 60);
+        assert!(l.check("t", "a", limit).await.is_ok());
+        assert!(l.check("t", "a", limit).await.is_ok());
+        let e = l.check("t", "a", limit).await.err().map(|e| e.error_response());
+        let resp = e.unwrap_or_else(|| panic!("third request must be limited"));
+        assert_eq!(resp.status(), 429);
+        let retry: u64 = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).unwrap_or(0);
+        assert!((1..=60).contains(&retry), "{retry}");
+        assert!(l.check("t", "b", limit).await.is_ok(), "another subject has its own count");
+        assert!(l.check("u", "a", limit).await.is_ok(), "another scope has its own count");
+        l.reset("t", "a").await;
+        assert!(l.check("t", "a", limit).await.is_ok(), "reset forgets the count");
+    }
+
+    #[tokio::test]
+    async fn zero_turns_the_limit_off() {
+        let l = limiter();
+        for _ in 0..20 {
+            assert!(l.check("t", "a", Limit::per_secs(0, 60)).await.is_ok());
+        }
+    }
+}
