@@ -100,6 +100,14 @@ fn orders_alone_refuses_to_start_without_a_products_url() {
     assert!(text(&out.stderr).contains("HME_PRODUCTS_URL"), "{}", text(&out.stderr));
 }
 
+#[cfg(all(feature = "orders", not(feature = "products")))]
+#[test]
+fn orders_alone_refuses_to_call_other_modules_without_the_service_token() {
+    let out = hme_with(&["serve"], &[("HME_PRODUCTS_URL", "http://127.0.0.1:9"), ("HME_AUTH_URL", "http://127.0.0.1:9")]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("HME_SERVICE_TOKEN"), "{}", text(&out.stderr));
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

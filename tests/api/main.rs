@@ -12,5 +12,6 @@ mod frame;
 mod helpers;
 mod migration;
 mod readiness;
+mod remote;
 #[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]
 mod security;

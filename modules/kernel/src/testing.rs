@@ -6,6 +6,8 @@ use serde_json::json;
 
 use crate::auth::{TokenSettings, TokenVerifier};
 
+pub mod ports;
+
 /// The public half of the test key, as `CLERK_JWT_KEY` would hold it.
 pub const TEST_PUBLIC_PEM: &str = include_str!("../testdata/test-rsa-public.pem");
 /// The private half, which signs test tokens.

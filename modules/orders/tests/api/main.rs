@@ -7,4 +7,5 @@ mod support;
 mod create;
 mod lifecycle;
 mod lists;
+mod remote;
 mod stock;

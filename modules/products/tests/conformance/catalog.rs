@@ -81,3 +81,20 @@ async fn reserving_an_unknown_or_malformed_product_is_not_found() {
     let r = app.call(json_req(Method::GET, "/api/product/list", None, json!({}))).await;
     assert_eq!(r.status, StatusCode::OK);
 }
+
+/// The kernel's Catalog port suite (also run over HTTP by the binary's tests).
+struct Seller<'a>(&'a TestApp);
+
+#[async_trait::async_trait(?Send)]
+impl hme_kernel::testing::ports::CatalogFixture for Seller<'_> {
+    async fn add_product(&self, name: &str, stock: Option<i64>) -> String {
+        add_with_stock(self.0, name, stock).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_kernel_catalog_suite_passes_in_process() {
+    for app in TestApp::all().await {
+        hme_kernel::testing::ports::catalog_suite(app.module.catalog(), &Seller(&app)).await;
+    }
+}

@@ -1,0 +1,159 @@
+//! Conformance suites of the cross-module ports, over any implementation: the owning
+//! module in process, or a `Remote*` adapter over HTTP against a running hme. The data a
+//! case needs is created through a fixture (the owning module's own API).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::json;
+
+use crate::ports::{AddressBook, Catalog, CatalogError, Customers};
+
+/// Creates products for the catalog suite.
+/// (Not `Send`: fixtures may drive an actix test service.)
+#[async_trait(?Send)]
+pub trait CatalogFixture {
+    /// Adds a product named `name` with price 5000, offer price 4500, in stock, with
+    /// `stock` units (None: the product does not count stock); returns its id.
+    async fn add_product(&self, name: &str, stock: Option<i64>) -> String;
+}
+
+/// Creates customers for the customers suite.
+#[async_trait(?Send)]
+pub trait CustomersFixture {
+    /// Creates a user named `name` with `email`; returns its user id.
+    async fn add_user(&self, name: &str, email: &str) -> String;
+    /// Adds an address of `user_id` (full name "Ada Lovelace", pin code 54000); returns
+    /// its id.
+    async fn add_address(&self, user_id: &str) -> String;
+    /// Replaces `user_id`'s cart.
+    async fn set_cart(&self, user_id: &str, cart: serde_json::Value);
+    /// `user_id`'s cart as the owning module shows it.
+    async fn cart(&self, user_id: &str) -> serde_json::Value;
+}
+
+const UNKNOWN: &str = "665f1c2b9a1e4b0012345678";
+
+async fn stock_of(catalog: &dyn Catalog, id: &str) -> (Option<i64>, bool) {
+    let p = catalog.products_by_ids(&[id.to_owned()]).await.unwrap_or_default();
+    p.first().map(|p| (p.stock, p.in_stock)).unwrap_or((Some(-1), false))
+}
+
+/// Every catalog case, one after the other.
+pub async fn catalog_suite(catalog: Arc<dyn Catalog>, fixture: &dyn CatalogFixture) {
+    products_by_ids_returns_known_products_once_in_request_order(catalog.as_ref(), fixture).await;
+    reserve_is_all_or_nothing(catalog.as_ref(), fixture).await;
+    reserve_and_release_are_idempotent_and_a_released_id_is_spent(catalog.as_ref(), fixture).await;
+    unknown_or_malformed_products_are_not_found(catalog.as_ref()).await;
+    products_without_a_stock_count_are_unlimited(catalog.as_ref(), fixture).await;
+    product_documents_are_the_mongoose_json(catalog.as_ref(), fixture).await;
+    concurrent_reservations_never_oversell(catalog, fixture).await;
+}
+
+/// `products_by_ids`: known products once each, in the order first asked.
+pub async fn products_by_ids_returns_known_products_once_in_request_order(catalog: &dyn Catalog, fixture: &dyn CatalogFixture) {
+    let a = fixture.add_product("Port A", Some(3)).await;
+    let b = fixture.add_product("Port B", None).await;
+    let ids = vec![b.clone(), "not-an-id".into(), a.clone(), b.clone(), UNKNOWN.into()];
+    let found = catalog.products_by_ids(&ids).await.unwrap_or_else(|e| panic!("products_by_ids: {e}"));
+    assert_eq!(found.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), [b.as_str(), a.as_str()]);
+    assert_eq!((found[0].name.as_str(), found[0].price, found[0].offer_price, found[0].unit_price), ("Port B", 5000.0, 4500.0, 4500.0));
+    assert_eq!((found[0].stock, found[1].stock, found[1].in_stock), (None, Some(3), true));
+    assert!(catalog.products_by_ids(&[]).await.unwrap_or_else(|e| panic!("{e}")).is_empty());
+}
+
+/// `reserve`: one line short of stock takes nothing from any line.
+pub async fn reserve_is_all_or_nothing(catalog: &dyn Catalog, fixture: &dyn CatalogFixture) {
+    let a = fixture.add_product("Plenty", Some(3)).await;
+    let b = fixture.add_product("Scarce", Some(1)).await;
+    let err = catalog.reserve("conf-all-or-nothing", &[(a.clone(), 2), (b.clone(), 2)]).await.unwrap_err();
+    assert_eq!(err, CatalogError::OutOfStock { product_id: b.clone(), available: 1 });
+    assert_eq!(stock_of(catalog, &a).await, (Some(3), true), "the other line must be untouched");
+    assert_eq!(stock_of(catalog, &b).await, (Some(1), true));
+}
+
+/// `reserve` twice with one id takes once; `release` gives back once; the id is spent.
+pub async fn reserve_and_release_are_idempotent_and_a_released_id_is_spent(catalog: &dyn Catalog, fixture: &dyn CatalogFixture) {
+    let a = fixture.add_product("Twice", Some(5)).await;
+    let rid = format!("conf-idem-{a}");
+    catalog.reserve(&rid, &[(a.clone(), 2)]).await.unwrap_or_else(|e| panic!("reserve: {e}"));
+    catalog.reserve(&rid, &[(a.clone(), 2)]).await.unwrap_or_else(|e| panic!("reserve again: {e}"));
+    assert_eq!(stock_of(catalog, &a).await, (Some(3), true));
+    catalog.release(&rid, &[(a.clone(), 2)]).await.unwrap_or_else(|e| panic!("release: {e}"));
+    catalog.release(&rid, &[(a.clone(), 2)]).await.unwrap_or_else(|e| panic!("release again: {e}"));
+    assert_eq!(stock_of(catalog, &a).await, (Some(5), true));
+    assert_eq!(catalog.reserve(&rid, &[(a.clone(), 1)]).await, Err(CatalogError::Released(rid.clone())));
+    catalog.release("conf-never-reserved", &[(a.clone(), 1)]).await.unwrap_or_else(|e| panic!("release unknown: {e}"));
+    assert_eq!(stock_of(catalog, &a).await, (Some(5), true));
+}
+
+/// `reserve` of an unknown or malformed id: `NotFound` naming it.
+pub async fn unknown_or_malformed_products_are_not_found(catalog: &dyn Catalog) {
+    assert_eq!(catalog.reserve("conf-nf-1", &[(UNKNOWN.into(), 1)]).await, Err(CatalogError::NotFound(UNKNOWN.into())));
+    assert_eq!(catalog.reserve("conf-nf-2", &[("nope".into(), 1)]).await, Err(CatalogError::NotFound("nope".into())));
+}
+
+/// A product without a stock count can always be reserved and keeps no count.
+pub async fn products_without_a_stock_count_are_unlimited(catalog: &dyn Catalog, fixture: &dyn CatalogFixture) {
+    let a = fixture.add_product("Unlimited", None).await;
+    catalog.reserve(&format!("conf-unl-{a}"), &[(a.clone(), 1000)]).await.unwrap_or_else(|e| panic!("reserve: {e}"));
+    assert_eq!(stock_of(catalog, &a).await, (None, true));
+}
+
+/// `product_documents`: mongoose JSON of the existing products only.
+pub async fn product_documents_are_the_mongoose_json(catalog: &dyn Catalog, fixture: &dyn CatalogFixture) {
+    let a = fixture.add_product("Documented", Some(2)).await;
+    let docs = catalog.product_documents(&[a.clone(), "bad".into(), UNKNOWN.into()]).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(docs.len(), 1);
+    assert_eq!((docs[0]["_id"].clone(), docs[0]["id"].clone()), (json!(a), json!(a)));
+    assert_eq!((docs[0]["name"].clone(), docs[0]["effectivePrice"].clone()), (json!("Documented"), json!(4500)));
+}
+
+/// Twenty concurrent reservations of one unit against a stock of seven: exactly seven.
+pub async fn concurrent_reservations_never_oversell(catalog: Arc<dyn Catalog>, fixture: &dyn CatalogFixture) {
+    let id = fixture.add_product("Limited", Some(7)).await;
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let (catalog, id) = (Arc::clone(&catalog), id.clone());
+            tokio::spawn(async move { catalog.reserve(&format!("conf-race-{id}-{i}"), &[(id, 1)]).await })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tasks {
+        match t.await {
+            Ok(Ok(())) => ok += 1,
+            Ok(Err(CatalogError::OutOfStock { available, .. })) => assert!(available >= 0),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(ok, 7);
+    assert_eq!(stock_of(catalog.as_ref(), &id).await, (Some(0), false));
+}
+
+/// Every customers and address-book case.
+pub async fn customers_suite(customers: &dyn Customers, book: &dyn AddressBook, fixture: &dyn CustomersFixture) {
+    let email = format!("{}@port.test", crate::testing::unique_name("ada"));
+    let user = fixture.add_user("Ada Lovelace", &email).await;
+    let other = fixture.add_user("Mallory", &format!("{}@port.test", crate::testing::unique_name("mal"))).await;
+    let id = fixture.add_address(&user).await;
+
+    let a = customers.address(&user, &id).await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("own address not found"));
+    assert_eq!((a.id.as_str(), a.user_id.as_str(), a.full_name.as_str(), a.pin_code), (id.as_str(), user.as_str(), "Ada Lovelace", Some(54000)));
+    assert_eq!(customers.address(&other, &id).await.unwrap_or_else(|e| panic!("{e}")), None, "a foreign address is None");
+    assert_eq!(customers.address(&user, "not-an-id").await.unwrap_or_else(|e| panic!("{e}")), None);
+    assert_eq!(customers.address(&user, UNKNOWN).await.unwrap_or_else(|e| panic!("{e}")), None);
+
+    let p = customers.profile(&user).await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("profile not found"));
+    assert_eq!((p.user_id.as_str(), p.name.as_str(), p.email.as_str()), (user.as_str(), "Ada Lovelace", email.as_str()));
+    assert_eq!(customers.profile("user_nobody_at_all").await.unwrap_or_else(|e| panic!("{e}")), None);
+
+    fixture.set_cart(&user, json!({UNKNOWN: 3})).await;
+    customers.clear_cart(&user).await.unwrap_or_else(|e| panic!("{e}"));
+    customers.clear_cart(&user).await.unwrap_or_else(|e| panic!("{e}"));
+    customers.clear_cart("user_nobody_at_all").await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(fixture.cart(&user).await, json!({}));
+
+    let docs = book.address_documents(&[id.clone(), id.clone(), "bad".into(), UNKNOWN.into()]).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(docs.len(), 1);
+    assert_eq!((docs[0]["_id"].clone(), docs[0]["userId"].clone(), docs[0]["pinCode"].clone()), (json!(id), json!(user), json!(54000)));
+}
