@@ -7,7 +7,9 @@
 # 1. starts the test services (scripts/services.sh start; stopped again on
 #    exit, failure or Ctrl-C) and loads target/test-services/env.sh
 # 2. cargo test --workspace --all-features [EXTRA CARGO ARGS]
-#    (also builds the default binary)
+#    (also builds the default binary), then the quick API fuzzing pass
+#    (scripts/fuzz/run.sh --profile quick, ~2.5 min) and the dependency checks
+#    (scripts/deny.sh: cargo-deny advisories, licenses, bans, sources)
 # 3. the feature matrix: cargo test -p hme --no-default-features --features F
 #    for each F in FEATURES below (skipped when HME_TEST_SKIP_MATRIX=1)
 #
@@ -119,6 +121,11 @@ rm -rf "$LOG_DIR"
 mkdir -p "$LOG_DIR"
 
 run_step "workspace (all features)" cargo test --workspace --all-features --no-fail-fast "${EXTRA_ARGS[@]}"
+
+# schemathesis against a running hme (all modules, the test services): zero 5xx, zero
+# answers outside the documented statuses and schemas. The long run: scripts/fuzz.sh.
+run_step "api fuzz (quick)" scripts/fuzz/run.sh --profile quick
+run_step "cargo deny" scripts/deny.sh
 
 if [ "${HME_TEST_SKIP_MATRIX:-0}" = 1 ]; then
     say "feature matrix skipped (HME_TEST_SKIP_MATRIX=1)"
