@@ -32,7 +32,9 @@ pub struct Address {
     pub full_name: String,
     /// Phone.
     pub phone_number: String,
-    /// Postal code.
+    /// Postal code: a number in `order.created` (migrations-docs/orders.md), a string
+    /// from older producers; null is empty.
+    #[serde(deserialize_with = "text_or_number")]
     pub pin_code: String,
     /// Street / area.
     pub area: String,
@@ -42,6 +44,16 @@ pub struct Address {
     pub state: String,
     /// The whole address as one line.
     pub text: String,
+}
+
+/// A string, or a number as its decimal text, or null as "".
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Ok(s),
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        serde_json::Value::Null => Ok(String::new()),
+        other => Err(serde::de::Error::custom(format!("expected a string or a number, found {other}"))),
+    }
 }
 
 /// One ordered product.
@@ -168,5 +180,21 @@ pub fn display_date(v: &serde_json::Value) -> String {
         (Some(d), _) => d.format("%Y-%m-%d %H:%M UTC").to_string(),
         (None, serde_json::Value::String(s)) => s.clone(),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::Address;
+
+    #[test]
+    fn the_pin_code_is_read_as_orders_sends_it_a_number_or_null_and_as_a_string() {
+        let read = |v: serde_json::Value| serde_json::from_value::<Address>(serde_json::json!({"pinCode": v})).unwrap().pin_code;
+        assert_eq!(read(serde_json::json!(54000)), "54000");
+        assert_eq!(read(serde_json::json!("54000")), "54000");
+        assert_eq!(read(serde_json::Value::Null), "");
+        assert_eq!(serde_json::from_value::<Address>(serde_json::json!({})).unwrap().pin_code, "");
+        assert!(serde_json::from_value::<Address>(serde_json::json!({"pinCode": [1]})).is_err());
     }
 }
