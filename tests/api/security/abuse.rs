@@ -230,3 +230,19 @@ async fn cors_answers_configured_origins_only() {
     let r = send(closed.client.get(closed.url("/api/product/list")).header("origin", "https://shop.example")).await;
     assert!(r.headers.get("access-control-allow-origin").is_none(), "no origins configured: no CORS headers");
 }
+
+#[tokio::test]
+async fn x_forwarded_for_counts_only_when_trusted() {
+    let register = |app: &crate::helpers::TestApp, email: &str, forwarded: &str| {
+        let r = app.client.post(app.url("/api/auth/register")).header("x-forwarded-for", forwarded).json(&json!({"email": email, "password": "long enough pass", "name": "F"}));
+        async move { send(r).await }
+    };
+    let trusting = spawn_app(with(&[("HME__ACCOUNTS__REGISTER_MAX_PER_IP", "1"), ("HME__SERVER__TRUST_FORWARDED_FOR", "true")])).await.unwrap();
+    assert_eq!(register(&trusting, "f1@fwd.test", "203.0.113.1").await.status, 201);
+    assert_eq!(register(&trusting, "f2@fwd.test", "203.0.113.2, 10.0.0.1").await.status, 201, "another client behind the proxy");
+    assert_limited(&register(&trusting, "f3@fwd.test", "203.0.113.1").await, "the first client again");
+
+    let direct = spawn_app(with(&[("HME__ACCOUNTS__REGISTER_MAX_PER_IP", "1")])).await.unwrap();
+    assert_eq!(register(&direct, "d1@fwd.test", "203.0.113.1").await.status, 201);
+    assert_limited(&register(&direct, "d2@fwd.test", "203.0.113.2").await, "a forged X-Forwarded-For changes nothing when not trusted");
+}

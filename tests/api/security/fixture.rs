@@ -102,11 +102,6 @@ pub struct Shop {
 }
 
 impl Shop {
-    /// A shop on the embedded backends.
-    pub async fn embedded() -> Shop {
-        Self::build(Backends { overrides: base_overrides(), ..Default::default() }).await.unwrap_or_else(|| panic!("embedded shop"))
-    }
-
     /// A shop on MongoDB (so tests can read the stored documents); None outside the test script.
     pub async fn on_mongo() -> Option<Shop> {
         Self::build(Backends { mongo: true, overrides: base_overrides(), ..Default::default() }).await
