@@ -27,8 +27,13 @@ struct Running {
 }
 
 async fn running() -> Running {
+    running_with(&[]).await
+}
+
+async fn running_with(overrides: &[(&str, &str)]) -> Running {
     let data = tempfile::tempdir().unwrap();
-    let env = test_env(&Backends::default(), data.path()).unwrap();
+    let overrides = overrides.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let env = test_env(&Backends { overrides, ..Default::default() }, data.path()).unwrap();
     let settings = Settings::load_from(&config_dir(), &env).unwrap();
     let app = Application::build(settings, Mode::Serve).await.unwrap();
     let (port, modules) = (app.port(), app.modules.clone());
@@ -143,6 +148,13 @@ mod products {
         catalog_suite(app.modules.products.catalog(), &Seller(&app)).await;
         let remote: Arc<dyn Catalog> = Arc::new(RemoteCatalog::new(client("products", &app.base, TEST_SERVICE_TOKEN, 3000, 2)));
         catalog_suite(remote, &Seller(&app)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn calls_between_services_are_not_held_to_the_per_client_cap() {
+        let app = running_with(&[("HME__SERVER__MAX_CONCURRENT_PER_CLIENT", "1"), ("HME__SERVER__WORKERS", "4")]).await;
+        let remote: Arc<dyn Catalog> = Arc::new(RemoteCatalog::new(client("products", &app.base, TEST_SERVICE_TOKEN, 3000, 0)));
+        hme_kernel::testing::ports::concurrent_reservations_never_oversell(remote, &Seller(&app)).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,6 @@
 //! [`ServiceClient`]: the one HTTP client of every remote adapter. Per call: the service
 //! token, a timeout, and for idempotent calls bounded retries with a short doubling
-//! backoff on a connection failure, a timeout or a 5xx. Never hangs: the worst case is
+//! backoff on a connection failure, a timeout, a 5xx or a 429. Never hangs: the worst case is
 //! `(retries + 1) * timeout` plus the backoffs.
 
 use std::sync::Arc;
@@ -118,7 +118,7 @@ impl ServiceClient {
             Err(e) if e.is_timeout() => return Attempt::Transient(format!("{path}: no answer within {} ms", self.settings.timeout.as_millis())),
             Err(e) => return Attempt::Transient(format!("{path}: {}", error_chain(&e))),
         };
-        if status.is_server_error() {
+        if status.is_server_error() || status.as_u16() == 429 {
             return Attempt::Transient(format!("{path} answered {status}"));
         }
         if status.is_success() {
