@@ -27,7 +27,55 @@ pub fn document() -> utoipa::openapi::OpenApi {
         doc.merge(module_doc);
     }
     ServerLimits.modify(&mut doc);
+    Links.modify(&mut doc);
     doc
+}
+
+/// OpenAPI links between operations (the stateful phase of `scripts/fuzz.sh` follows
+/// them): (from operation, to operation, link parameters or request body). Links whose
+/// ends are not both compiled in are left out.
+const LINKS: &[(&str, &str, &str, &str)] = &[
+    ("add_product", "get_product", "id", "$response.body#/newProduct/_id"),
+    ("add_product", "edit_product", "productId", "$response.body#/newProduct/_id"),
+    ("add_product", "set_in_stock", "productId", "$response.body#/newProduct/_id"),
+    ("add_product", "set_promotion", "productId", "$response.body#/newProduct/_id"),
+    ("add_product", "delete_product", "productId", "$response.body#/newProduct/_id"),
+    ("create_order", "cancel_order", "orderId", "$response.body#/orderId"),
+    ("login", "refresh", "refreshToken", "$response.body#/refreshToken"),
+    ("login", "logout", "refreshToken", "$response.body#/refreshToken"),
+    ("refresh", "refresh", "refreshToken", "$response.body#/refreshToken"),
+    ("refresh", "logout", "refreshToken", "$response.body#/refreshToken"),
+    ("upload_images", "delete_image", "url", "$response.body#/urls/0"),
+];
+
+/// Adds [`LINKS`] to the 200 responses.
+struct Links;
+
+impl Modify for Links {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::extensions::Extensions;
+        use utoipa::openapi::link::LinkBuilder;
+        let has_body: std::collections::HashMap<String, bool> = operations_mut(openapi)
+            .filter_map(|op| Some((op.operation_id.clone()?, op.request_body.is_some())))
+            .collect();
+        for op in operations_mut(openapi) {
+            let Some(from) = op.operation_id.clone() else { continue };
+            let Some(utoipa::openapi::RefOr::T(ok)) = op.responses.responses.get_mut("200") else { continue };
+            for (_, to, name, expression) in LINKS.iter().filter(|(f, ..)| *f == from) {
+                let Some(&body) = has_body.get(*to) else { continue };
+                // utoipa 5.5 serializes `Link`'s own fields in snake_case (`operation_id`),
+                // which OpenAPI tools ignore: the camelCase keys go in as extensions, which
+                // are flattened into the link object as they are.
+                let (key, value) = if body {
+                    ("requestBody", serde_json::json!({ *name: expression }))
+                } else {
+                    ("parameters", serde_json::json!({ *name: expression }))
+                };
+                let fields = Extensions::from_iter([("operationId", serde_json::json!(to)), (key, value)]);
+                ok.links.insert((*to).to_owned(), LinkBuilder::new().extensions(Some(fields)).build().into());
+            }
+        }
+    }
 }
 
 /// What the server's own middleware can answer on any route (`http::middleware::
@@ -113,6 +161,16 @@ mod tests {
             }
         }
         assert!(operations >= 3, "{operations}");
+        let ids: Vec<&str> = doc["paths"].as_object().unwrap().values().flat_map(|i| i.as_object().unwrap().values()).filter_map(|o| o["operationId"].as_str()).collect();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for (name, link) in op["responses"]["200"]["links"].as_object().into_iter().flatten() {
+                    let target = link["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} link {name}: {link}"));
+                    assert!(ids.contains(&target), "{method} {path} links to unknown {target}");
+                    assert!(link.get("operation_id").is_none() && (link.get("requestBody").is_some() || link.get("parameters").is_some()), "{link}");
+                }
+            }
+        }
         assert!(doc["paths"]["/api/migration/status"]["get"]["responses"]["403"].is_object());
     }
 }

@@ -186,6 +186,7 @@ pub struct MigrationStatusBody {
 #[utoipa::path(
     get,
     path = "/api/migration/status",
+    operation_id = "migration_status",
     tag = "migration",
     security(("bearer" = [])),
     responses(
