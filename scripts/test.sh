@@ -6,11 +6,13 @@
 #
 # 1. starts the test services (scripts/services.sh start; stopped again on
 #    exit, failure or Ctrl-C) and loads target/test-services/env.sh
-# 2. cargo test --workspace --all-features [EXTRA CARGO ARGS]
+# 2. scripts/split-bins.sh: one hme binary per module in target/split-bins
+#    (HME_SPLIT_BIN_DIR), for the split-deploy test of step 3
+# 3. cargo test --workspace --all-features [EXTRA CARGO ARGS]
 #    (also builds the default binary), then the quick API fuzzing pass
 #    (scripts/fuzz/run.sh --profile quick, ~2.5 min) and the dependency checks
 #    (scripts/deny.sh: cargo-deny advisories, licenses, bans, sources)
-# 3. the feature matrix: cargo test -p hme --no-default-features --features F
+# 4. the feature matrix: cargo test -p hme --no-default-features --features F
 #    for each F in FEATURES below (skipped when HME_TEST_SKIP_MATRIX=1)
 #
 # Every step runs even when an earlier one failed; a summary table follows and
@@ -29,7 +31,7 @@ if [ "${CI:-}" = true ]; then
     export CARGO_TERM_COLOR=never
 fi
 
-# Arguments after `--` (a leading `--` is optional) go to step 1's cargo test.
+# Arguments after `--` (a leading `--` is optional) go to step 3's cargo test.
 if [ "${1:-}" = "--" ]; then shift; fi
 EXTRA_ARGS=("$@")
 
@@ -119,6 +121,10 @@ source target/test-services/env.sh
 
 rm -rf "$LOG_DIR"
 mkdir -p "$LOG_DIR"
+
+# One binary per module for the split-deploy test (tests/split), run by the next step.
+run_step "split binaries" scripts/split-bins.sh "$ROOT/target/split-bins"
+export HME_SPLIT_BIN_DIR="$ROOT/target/split-bins"
 
 run_step "workspace (all features)" cargo test --workspace --all-features --no-fail-fast "${EXTRA_ARGS[@]}"
 

@@ -1,0 +1,247 @@
+//! The shop's flow through the public routes, recorded as a transcript of
+//! (step, status, body) with ids, dates and per-run names normalized, so two
+//! deployments' transcripts compare equal when they answer alike.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use hme_kernel::testing::clerk_token;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::mail;
+
+/// The Svix secret the auth process is configured with (`CLERK_WEBHOOK_SIGNING_SECRET`).
+pub const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+/// The seller (a Clerk id; same in every run, each run has its own database).
+pub const SELLER: &str = "user_split_seller";
+/// The customer.
+pub const CUSTOMER: &str = "user_split_customer";
+/// How long events get to reach the worker and its effects to show.
+pub const EVENTUAL: Duration = Duration::from_secs(45);
+
+/// One answer of the flow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub name: &'static str,
+    pub status: u16,
+    pub body: Value,
+}
+
+/// Where the flow sends each request (the same base for every module in one process).
+pub struct Shop {
+    pub products: String,
+    pub auth: String,
+    pub orders: String,
+    /// Unique per run: in the customer's and the owner's email addresses.
+    pub tag: String,
+    pub client: reqwest::Client,
+}
+
+/// What the flow created, for the checks that follow it.
+pub struct Placed {
+    /// Product A (stock 5, 2 ordered).
+    pub product_a: String,
+    /// The customer's address.
+    pub address: String,
+}
+
+impl Shop {
+    pub fn customer_email(&self) -> String {
+        format!("customer-{}@shop.test", self.tag)
+    }
+
+    pub fn owner_email(&self) -> String {
+        format!("owner-{}@shop.test", self.tag)
+    }
+
+    /// One request; the body as JSON (or the raw text as a JSON string).
+    pub async fn call(&self, method: Method, url: String, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+        let mut req = self.client.request(method.clone(), &url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap_or_else(|e| panic!("{method} {url}: no answer: {e}"));
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_else(|e| panic!("{method} {url}: body: {e}"));
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// A request that must answer 200; recorded in `steps`.
+    async fn ok(&self, steps: &mut Vec<Step>, name: &'static str, method: Method, url: String, token: Option<&str>, body: Option<Value>) -> Value {
+        let (status, body) = self.call(method.clone(), url.clone(), token, body).await;
+        assert_eq!(status, 200, "{name}: {method} {url} answered {status}: {body}");
+        assert_eq!(body["success"], json!(true), "{name}: {body}");
+        steps.push(Step { name, status, body: body.clone() });
+        body
+    }
+
+    /// Creates the customer through a Svix-signed Clerk `user.created` webhook.
+    async fn clerk_user_created(&self, steps: &mut Vec<Step>) {
+        let event = json!({"object": "event", "type": "user.created", "data": {
+            "id": CUSTOMER, "first_name": "Ada", "last_name": "Lovelace", "image_url": "https://img.clerk.com/ada.png",
+            "email_addresses": [{"id": "idn_1", "email_address": self.customer_email()}],
+            "public_metadata": {}, "object": "user"}});
+        let body = event.to_string();
+        let (id, ts) = (format!("msg_{}", uuid::Uuid::new_v4().simple()), chrono::Utc::now().timestamp());
+        let signature = hme_auth::svix::sign(WEBHOOK_SECRET, &id, ts, body.as_bytes()).unwrap();
+        let url = format!("{}/api/webhooks/clerk", self.auth);
+        let resp = self
+            .client
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("svix-id", id)
+            .header("svix-timestamp", ts.to_string())
+            .header("svix-signature", signature)
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        assert_eq!(status, 200, "webhook: {body}");
+        steps.push(Step { name: "clerk webhook user.created", status, body });
+    }
+
+    /// A product's current document (`GET /api/product/{id}`).
+    pub async fn product(&self, id: &str) -> Value {
+        let (status, body) = self.call(Method::GET, format!("{}/api/product/{id}", self.products), None, None).await;
+        assert_eq!(status, 200, "product {id}: {body}");
+        body["product"].clone()
+    }
+
+    /// The customer's cart (`GET /api/cart/get`).
+    pub async fn cart(&self) -> (u16, Value) {
+        self.call(Method::GET, format!("{}/api/cart/get", self.auth), Some(&customer()), None).await
+    }
+
+    /// Places an order of `items` (product id, quantity) to `address`.
+    pub async fn place(&self, address: &str, items: &[(&str, u32)]) -> (u16, Value) {
+        let items: Vec<Value> = items.iter().map(|(p, q)| json!({"product": p, "quantity": q})).collect();
+        let body = json!({"address": address, "items": items});
+        self.call(Method::POST, format!("{}/api/order/create", self.orders), Some(&customer()), Some(body)).await
+    }
+
+    /// Polls until `product`'s `sales` counter is `expected`.
+    async fn wait_for_sales(&self, product: &str, expected: i64) {
+        let started = Instant::now();
+        loop {
+            let p = self.product(product).await;
+            if p["sales"].as_f64() == Some(expected as f64) {
+                return;
+            }
+            assert!(started.elapsed() < EVENTUAL, "product {product}: sales still {} after {EVENTUAL:?}, expected {expected}", p["sales"]);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// The flow: seller adds two products, the customer (created by the Clerk webhook)
+    /// saves an address and a cart, orders, the worker mails customer and owner and bumps
+    /// sales; stock went down. Returns the transcript and what was created.
+    pub async fn run(&self, smtp_dir: &std::path::Path) -> (Vec<Step>, Placed) {
+        let mut steps = Vec::new();
+        let seller = seller();
+        let customer = customer();
+        self.clerk_user_created(&mut steps).await;
+
+        let add = |name: &str, price: f64, offer: f64, stock: Option<i64>| {
+            let mut body = json!({"name": name, "description": "split deploy test", "category": "Earphone", "price": price, "offerPrice": offer, "image": ["https://img.shop.test/a.jpg"]});
+            if let Some(s) = stock {
+                body["stock"] = json!(s);
+            }
+            body
+        };
+        let url = format!("{}/api/product/add", self.products);
+        let a = self.ok(&mut steps, "seller adds product A", Method::POST, url.clone(), Some(&seller), Some(add("Buds A", 1200.0, 999.0, Some(5)))).await;
+        let b = self.ok(&mut steps, "seller adds product B", Method::POST, url, Some(&seller), Some(add("Cable B", 300.0, 0.0, None))).await;
+        let (pa, pb) = (id_of(&a["newProduct"]), id_of(&b["newProduct"]));
+
+        let address = json!({"address": {"fullName": "Ada Lovelace", "phoneNumber": "03001234567", "pinCode": "54000", "area": "Gulberg III", "city": "Lahore", "state": "Punjab"}});
+        let added = self.ok(&mut steps, "customer adds an address", Method::POST, format!("{}/api/user/add-address", self.auth), Some(&customer), Some(address)).await;
+        let address_id = id_of(&added["newAddress"]);
+        self.ok(&mut steps, "customer lists addresses", Method::GET, format!("{}/api/user/get-address", self.auth), Some(&customer), None).await;
+        let cart = json!({"cartData": {pa.clone(): 2, pb.clone(): 1}});
+        self.ok(&mut steps, "customer saves the cart", Method::POST, format!("{}/api/cart/update", self.auth), Some(&customer), Some(cart)).await;
+        self.ok(&mut steps, "customer reads the cart", Method::GET, format!("{}/api/cart/get", self.auth), Some(&customer), None).await;
+
+        let (status, placed) = self.place(&address_id, &[(&pa, 2), (&pb, 1)]).await;
+        assert_eq!(status, 200, "order create: {placed}");
+        assert_eq!(placed["message"], "Order Placed", "{placed}");
+        let order_id = placed["orderId"].as_str().unwrap_or_else(|| panic!("no orderId: {placed}")).to_owned();
+        steps.push(Step { name: "customer places the order", status, body: placed });
+        self.ok(&mut steps, "the cart is empty after the order", Method::GET, format!("{}/api/cart/get", self.auth), Some(&customer), None).await;
+
+        // The worker: one email each to the customer and the owner, sales bumped.
+        let customer_mail = mail::wait_for(smtp_dir, &self.customer_email(), EVENTUAL).await;
+        let owner_mail = mail::wait_for(smtp_dir, &self.owner_email(), EVENTUAL).await;
+        for (who, m) in [("customer", &customer_mail), ("owner", &owner_mail)] {
+            assert!(m.contains(&order_id), "the {who}'s email does not name order {order_id}:\n{m}");
+        }
+        steps.push(Step { name: "the worker mails customer and owner", status: 0, body: json!({"customer": 1, "owner": 1}) });
+        self.wait_for_sales(&pa, 2).await;
+        self.wait_for_sales(&pb, 1).await;
+        let (product_a, product_b) = (self.product(&pa).await, self.product(&pb).await);
+        assert_eq!(product_a["stock"], json!(3), "stock of A after ordering 2 of 5: {product_a}");
+        steps.push(Step { name: "product A after the order", status: 200, body: product_a });
+        steps.push(Step { name: "product B after the order", status: 200, body: product_b });
+        self.ok(&mut steps, "customer lists orders", Method::GET, format!("{}/api/order/list", self.orders), Some(&customer), None).await;
+        self.ok(&mut steps, "seller lists all orders", Method::GET, format!("{}/api/order/seller-orders", self.orders), Some(&seller), None).await;
+        (steps, Placed { product_a: pa, address: address_id })
+    }
+}
+
+/// The seller's token (Clerk-shaped, `metadata.role = seller`).
+pub fn seller() -> String {
+    clerk_token(SELLER, Some("seller"))
+}
+
+/// The customer's token.
+pub fn customer() -> String {
+    clerk_token(CUSTOMER, None)
+}
+
+fn id_of(doc: &Value) -> String {
+    doc["_id"].as_str().unwrap_or_else(|| panic!("no _id in {doc}")).to_owned()
+}
+
+/// The transcript with the run's tag, ids and dates replaced: each distinct 24-hex id
+/// becomes `<id N>` in order of first appearance (so "the same id" is still checked),
+/// every ISO-8601 date `<date>`.
+pub fn normalize(steps: &[Step], tag: &str) -> Vec<(String, u16, Value)> {
+    let mut ids = HashMap::new();
+    steps
+        .iter()
+        .map(|s| {
+            let text = s.body.to_string().replace(tag, "<tag>");
+            let body: Value = serde_json::from_str(&text).unwrap();
+            (s.name.to_owned(), s.status, normalize_value(body, &mut ids))
+        })
+        .collect()
+}
+
+fn normalize_value(v: Value, ids: &mut HashMap<String, usize>) -> Value {
+    match v {
+        Value::String(s) if is_object_id(&s) => {
+            let next = ids.len() + 1;
+            Value::String(format!("<id {}>", ids.entry(s).or_insert(next)))
+        }
+        Value::String(s) if is_iso_date(&s) => Value::String("<date>".into()),
+        Value::Array(a) => Value::Array(a.into_iter().map(|x| normalize_value(x, ids)).collect()),
+        Value::Object(o) => {
+            // Object keys can be ids too (the cart is keyed by product id).
+            Value::Object(o.into_iter().map(|(k, x)| (if is_object_id(&k) { normalize_value(Value::String(k), ids).as_str().unwrap_or_default().to_owned() } else { k }, normalize_value(x, ids))).collect())
+        }
+        other => other,
+    }
+}
+
+fn is_object_id(s: &str) -> bool {
+    s.len() == 24 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn is_iso_date(s: &str) -> bool {
+    chrono::DateTime::parse_from_rfc3339(s).is_ok()
+}
