@@ -4,10 +4,16 @@ use mongodb::bson::{doc, Bson, Document};
 
 use crate::domain::{ProductFilter, SortOrder};
 
-/// `s` with every regex metacharacter escaped, so user input matches literally.
+/// `s` with every regex metacharacter escaped, so user input matches literally. A NUL
+/// becomes `\x00`: a BSON regex pattern is a C string, which cannot hold one (the driver
+/// would refuse the whole query).
 pub fn regex_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
+        if c == '\0' {
+            out.push_str("\\x00");
+            continue;
+        }
         if "\\^$.|?*+()[]{}-/#&~".contains(c) {
             out.push('\\');
         }
@@ -74,5 +80,6 @@ mod tests {
     fn regex_input_is_escaped() {
         assert_eq!(regex_escape("a.b*(c)"), "a\\.b\\*\\(c\\)");
         assert_eq!(regex_escape("usb c"), "usb c");
+        assert_eq!(regex_escape("a\0b"), "a\\x00b");
     }
 }

@@ -75,6 +75,19 @@ async fn list_extensions_filter_sort_and_page_and_add_page_limit_total() {
 }
 
 #[actix_web::test]
+async fn search_text_with_a_nul_byte_or_regex_characters_matches_literally() {
+    // Found by the API fuzzer: a NUL in `q` failed the MongoDB query (503).
+    for app in TestApp::all().await {
+        seed(&app).await;
+        for q in ["%00%C2%A8%21", "buds%00", ".%2A", "%5C", "%5B"] {
+            let r = app.call(get(&format!("/api/product/list?q={q}"))).await;
+            assert_eq!(r.status, StatusCode::OK, "q={q} on {}: {}", app.backend, r.raw);
+            assert!(names(&r.body).is_empty(), "q={q} on {}: {}", app.backend, r.raw);
+        }
+    }
+}
+
+#[actix_web::test]
 async fn list_rejects_a_limit_above_100_and_bad_parameters_with_400() {
     let app = TestApp::embedded().await;
     for q in ["limit=101", "limit=0", "page=0", "sort=name", "minPrice=abc", "inStock=yes", "maxPrice=-1"] {
