@@ -280,9 +280,12 @@ def main():
     ap.add_argument("--profile", choices=sorted(PROFILES), default="quick")
     ap.add_argument("--backend", choices=["services", "embedded"], default=None)
     ap.add_argument("--binary", default=None, help="an hme with every module; default: build it (cargo build -p hme --all-features) and use a copy")
+    ap.add_argument("--max-time", type=int, default=None, help="seconds per caller (default: the profile's)")
     ap.add_argument("--set", action="append", default=[], metavar="VAR=VALUE", help="an extra setting of the server (environment variable)")
     args = ap.parse_args()
     backend = args.backend or ("services" if services_env() else "embedded")
+    if args.max_time:
+        PROFILES[args.profile]["max_time"] = args.max_time
     os.makedirs(OUT, exist_ok=True)
     if args.binary is None:
         args.binary = build()
