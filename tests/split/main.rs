@@ -112,8 +112,22 @@ fn split_binaries() -> Option<PathBuf> {
     for m in MODULES {
         let bin = dir.join(format!("hme-{m}"));
         assert!(bin.is_file(), "{} is missing: build the split binaries with scripts/split-bins.sh", bin.display());
+        assert_eq!(compiled_modules(&bin), vec![m], "{} is not a {m}-only build: rebuild with scripts/split-bins.sh", bin.display());
     }
     Some(dir)
+}
+
+/// The feature modules whose routes `bin routes --json` lists.
+fn compiled_modules(bin: &Path) -> Vec<&'static str> {
+    let out = std::process::Command::new(bin)
+        .args(["routes", "--json"])
+        .env_clear()
+        .env("HME_CONFIG_DIR", PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config"))
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", bin.display()));
+    assert!(out.status.success(), "{} routes: {}", bin.display(), String::from_utf8_lossy(&out.stderr));
+    let routes: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    MODULES.into_iter().filter(|m| routes.iter().any(|r| r["module"] == *m)).collect()
 }
 
 /// The five single-module processes, each told where the others run.
