@@ -82,12 +82,17 @@ impl RateLimiter {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TrustForwardedFor(pub bool);
 
-/// The client address a request is counted against: the first `X-Forwarded-For`
+/// The client address a request is counted against: the last `X-Forwarded-For`
 /// entry when `trust_forwarded_for` (only behind a proxy that sets it), else the TCP
 /// peer; `unknown` when neither is known.
+///
+/// The last entry is the address the trusted proxy itself saw; the entries before it
+/// come from the client and are not trusted (a proxy such as nginx's
+/// `$proxy_add_x_forwarded_for` or the Next.js rewrites appends to whatever the client
+/// sent, so the first entry is whatever the client wants it to be).
 pub fn client_address_with(req: &HttpRequest, trust_forwarded_for: bool) -> String {
     if trust_forwarded_for {
-        let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()).map(str::trim);
+        let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.rsplit(',').next()).map(str::trim);
         if let Some(ip) = forwarded.filter(|s| !s.is_empty()) {
             return ip.to_owned();
         }

@@ -239,8 +239,12 @@ async fn x_forwarded_for_counts_only_when_trusted() {
     };
     let trusting = spawn_app(with(&[("HME__ACCOUNTS__REGISTER_MAX_PER_IP", "1"), ("HME__SERVER__TRUST_FORWARDED_FOR", "true")])).await.unwrap();
     assert_eq!(register(&trusting, "f1@fwd.test", "203.0.113.1").await.status, 201);
-    assert_eq!(register(&trusting, "f2@fwd.test", "203.0.113.2, 10.0.0.1").await.status, 201, "another client behind the proxy");
+    assert_eq!(register(&trusting, "f2@fwd.test", "203.0.113.1, 203.0.113.2").await.status, 201, "another client behind the proxy (the proxy appended its address last)");
     assert_limited(&register(&trusting, "f3@fwd.test", "203.0.113.1").await, "the first client again");
+    assert_limited(
+        &register(&trusting, "f4@fwd.test", "198.51.100.7, 203.0.113.1").await,
+        "the first client with a forged entry in front of the one the proxy appended",
+    );
 
     let direct = spawn_app(with(&[("HME__ACCOUNTS__REGISTER_MAX_PER_IP", "1")])).await.unwrap();
     assert_eq!(register(&direct, "d1@fwd.test", "203.0.113.1").await.status, 201);

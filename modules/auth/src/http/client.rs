@@ -2,7 +2,7 @@
 
 use actix_web::HttpRequest;
 
-/// The first `X-Forwarded-For` entry when trusted (`accounts.trust_forwarded_for` or
+/// The last `X-Forwarded-For` entry (the one the trusted proxy added) when trusted (`accounts.trust_forwarded_for` or
 /// the server-wide `server.trust_forwarded_for`), else the peer address.
 pub fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
     if trust_forwarded_for {
