@@ -33,10 +33,18 @@ pub struct Shop {
     pub products: String,
     pub auth: String,
     pub orders: String,
+    pub images: String,
     /// Unique per run: in the customer's and the owner's email addresses.
     pub tag: String,
     pub client: reqwest::Client,
 }
+
+/// A valid 1x1 RGBA PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+    0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x64, 0x60, 0xf8, 0x5f,
+    0x0f, 0x00, 0x02, 0x87, 0x01, 0x80, 0xeb, 0x47, 0xba, 0x92, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
 
 /// What the flow created, for the checks that follow it.
 pub struct Placed {
@@ -44,6 +52,8 @@ pub struct Placed {
     pub product_a: String,
     /// The customer's address.
     pub address: String,
+    /// Per-run strings the transcript hides: the uploaded files' URLs and keys, the tag.
+    pub volatile: Vec<(String, String)>,
 }
 
 impl Shop {
@@ -118,6 +128,39 @@ impl Shop {
         self.call(Method::GET, format!("{}/api/cart/get", self.auth), Some(&customer()), None).await
     }
 
+    /// The seller uploads two PNGs (`POST /api/image/upload`, multipart).
+    async fn upload(&self, steps: &mut Vec<Step>) -> Value {
+        const BOUNDARY: &str = "hme-split-test-boundary";
+        let mut body = Vec::new();
+        for name in ["a.png", "b.png"] {
+            let head = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: image/png\r\n\r\n");
+            body.extend_from_slice(head.as_bytes());
+            body.extend_from_slice(PNG);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let url = format!("{}/api/image/upload", self.images);
+        let resp = self
+            .client
+            .post(&url)
+            .bearer_auth(seller())
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        assert_eq!(status, 200, "upload: {body}");
+        steps.push(Step { name: "seller uploads two images", status, body: body.clone() });
+        body
+    }
+
+    /// The status of GET `url` (an uploaded image).
+    async fn media_status(&self, url: &str) -> u16 {
+        self.client.get(url).send().await.unwrap_or_else(|e| panic!("GET {url}: {e}")).status().as_u16()
+    }
+
     /// Places an order of `items` (product id, quantity) to `address`.
     pub async fn place(&self, address: &str, items: &[(&str, u32)]) -> (u16, Value) {
         let items: Vec<Value> = items.iter().map(|(p, q)| json!({"product": p, "quantity": q})).collect();
@@ -147,16 +190,28 @@ impl Shop {
         let customer = customer();
         self.clerk_user_created(&mut steps).await;
 
-        let add = |name: &str, price: f64, offer: f64, stock: Option<i64>| {
-            let mut body = json!({"name": name, "description": "split deploy test", "category": "Earphone", "price": price, "offerPrice": offer, "image": ["https://img.shop.test/a.jpg"]});
+        let uploaded = self.upload(&mut steps).await;
+        let urls: Vec<String> = uploaded["urls"].as_array().unwrap_or_else(|| panic!("no urls: {uploaded}")).iter().map(|u| u.as_str().unwrap().to_owned()).collect();
+        assert_eq!(urls.len(), 2, "{uploaded}");
+        for u in &urls {
+            assert_eq!(self.media_status(u).await, 200, "{u} is not served after the upload");
+        }
+        let mut volatile: Vec<(String, String)> = urls.iter().enumerate().map(|(i, u)| (u.clone(), format!("<upload {i}>"))).collect();
+        for (i, img) in uploaded["images"].as_array().into_iter().flatten().enumerate() {
+            volatile.push((img["publicId"].as_str().unwrap_or_default().to_owned(), format!("<key {i}>")));
+        }
+        volatile.push((self.tag.clone(), "<tag>".to_owned()));
+
+        let add = |name: &str, price: f64, offer: f64, stock: Option<i64>, image: &str| {
+            let mut body = json!({"name": name, "description": "split deploy test", "category": "Earphone", "price": price, "offerPrice": offer, "image": [image]});
             if let Some(s) = stock {
                 body["stock"] = json!(s);
             }
             body
         };
         let url = format!("{}/api/product/add", self.products);
-        let a = self.ok(&mut steps, "seller adds product A", Method::POST, url.clone(), Some(&seller), Some(add("Buds A", 1200.0, 999.0, Some(5)))).await;
-        let b = self.ok(&mut steps, "seller adds product B", Method::POST, url, Some(&seller), Some(add("Cable B", 300.0, 0.0, None))).await;
+        let a = self.ok(&mut steps, "seller adds product A", Method::POST, url.clone(), Some(&seller), Some(add("Buds A", 1200.0, 999.0, Some(5), &urls[0]))).await;
+        let b = self.ok(&mut steps, "seller adds product B", Method::POST, url, Some(&seller), Some(add("Cable B", 300.0, 0.0, None, &urls[1]))).await;
         let (pa, pb) = (id_of(&a["newProduct"]), id_of(&b["newProduct"]));
 
         let address = json!({"address": {"fullName": "Ada Lovelace", "phoneNumber": "03001234567", "pinCode": "54000", "area": "Gulberg III", "city": "Lahore", "state": "Punjab"}});
@@ -189,7 +244,20 @@ impl Shop {
         steps.push(Step { name: "product B after the order", status: 200, body: product_b });
         self.ok(&mut steps, "customer lists orders", Method::GET, format!("{}/api/order/list", self.orders), Some(&customer), None).await;
         self.ok(&mut steps, "seller lists all orders", Method::GET, format!("{}/api/order/seller-orders", self.orders), Some(&seller), None).await;
-        (steps, Placed { product_a: pa, address: address_id })
+
+        // Product B deleted: the worker has the images module remove B's image (A's stays).
+        let gone = json!({"productId": pb});
+        self.ok(&mut steps, "seller deletes product B", Method::DELETE, format!("{}/api/product/delete", self.products), Some(&seller), Some(gone)).await;
+        let started = Instant::now();
+        while self.media_status(&urls[1]).await != 404 {
+            assert!(started.elapsed() < EVENTUAL, "{} (product B's image) still served {EVENTUAL:?} after the delete", urls[1]);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let kept = self.media_status(&urls[0]).await;
+        assert_eq!(kept, 200, "{} (product A's image) is no longer served after B's delete", urls[0]);
+        let statuses = json!({"imageOfA": kept, "imageOfB": 404});
+        steps.push(Step { name: "the worker removed product B's image only", status: 0, body: statuses });
+        (steps, Placed { product_a: pa, address: address_id, volatile })
     }
 }
 
@@ -207,15 +275,16 @@ fn id_of(doc: &Value) -> String {
     doc["_id"].as_str().unwrap_or_else(|| panic!("no _id in {doc}")).to_owned()
 }
 
-/// The transcript with the run's tag, ids and dates replaced: each distinct 24-hex id
+/// The transcript with the run's own strings (`volatile`, in order), ids and dates
+/// replaced: each distinct 24-hex id
 /// becomes `<id N>` in order of first appearance (so "the same id" is still checked),
 /// every ISO-8601 date `<date>`.
-pub fn normalize(steps: &[Step], tag: &str) -> Vec<(String, u16, Value)> {
+pub fn normalize(steps: &[Step], volatile: &[(String, String)]) -> Vec<(String, u16, Value)> {
     let mut ids = HashMap::new();
     steps
         .iter()
         .map(|s| {
-            let text = s.body.to_string().replace(tag, "<tag>");
+            let text = volatile.iter().filter(|(from, _)| !from.is_empty()).fold(s.body.to_string(), |t, (from, to)| t.replace(from, to));
             let body: Value = serde_json::from_str(&text).unwrap();
             (s.name.to_owned(), s.status, normalize_value(body, &mut ids))
         })
