@@ -6,24 +6,57 @@
 //! computed a body from data older than a write stores it under the old generation,
 //! where nobody looks any more. Entries also expire after the TTL. Cache failures are
 //! misses (reads) or warnings (writes), never errors.
+//!
+//! In front of the platform cache sits a small in-process tier: a body read from (or
+//! stored into) the platform cache is kept here under its full key, generation
+//! included, for [`LOCAL_TTL`]. The generation is still read from the platform cache on
+//! every request (a few bytes), so a write through another instance is seen at once;
+//! only the body (the list is ~300 KB) is not fetched from Redis and decoded again.
+//! Bodies are also remembered by ETag for the TTL, so a body fetched again keeps the
+//! compressed variants made for it ([`CachedBody::encoded`]).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use hme_kernel::cache::Cache;
+use moka::future::Cache as Moka;
 use sha2::{Digest, Sha256};
+use tokio::sync::OnceCell;
+
+use crate::http::encoding::{compress, Encoding};
 
 const GENERATION_KEY: &str = "products:gen";
 const GENERATION_TTL: Duration = Duration::from_secs(24 * 3600);
 
-/// A response body with its strong ETag.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How long a body read from the platform cache is served from process memory under
+/// the same generation key. Bounds the extra staleness of a change made behind the
+/// module's back (without invalidation) to this much beyond the TTL.
+pub const LOCAL_TTL: Duration = Duration::from_secs(1);
+
+/// Bytes of bodies (with their compressed variants) kept in process.
+const LOCAL_MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Bodies shorter than this are not precompressed (the per-request compression of
+/// the HTTP layer handles them, if the client asks).
+pub const COMPRESS_MIN_BYTES: usize = 1024;
+
+/// A response body with its strong ETag and its compressed variants, each made once
+/// (on first request for it) and then served as is.
+#[derive(Debug)]
 pub struct CachedBody {
     /// `"<32 hex>"`, quoted as HTTP wants it.
     pub etag: String,
     /// The JSON body.
     pub body: Bytes,
+    gzip: OnceCell<Option<Bytes>>,
+    br: OnceCell<Option<Bytes>>,
+}
+
+impl PartialEq for CachedBody {
+    fn eq(&self, other: &Self) -> bool {
+        self.etag == other.etag && self.body == other.body
+    }
 }
 
 impl CachedBody {
@@ -31,7 +64,50 @@ impl CachedBody {
     pub fn new(body: Vec<u8>) -> Self {
         let digest = Sha256::digest(&body);
         let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-        Self { etag: format!("\"{hex}\""), body: Bytes::from(body) }
+        Self::with_etag(format!("\"{hex}\""), Bytes::from(body))
+    }
+
+    fn with_etag(etag: String, body: Bytes) -> Self {
+        Self { etag, body, gzip: OnceCell::new(), br: OnceCell::new() }
+    }
+
+    /// The body in `encoding`, compressed on first use (off the async threads; callers
+    /// asking meanwhile wait for the same result). None: not worth it (a short body),
+    /// identity asked, or compression failed; serve [`Self::body`] then.
+    pub async fn encoded(&self, encoding: Encoding) -> Option<Bytes> {
+        let cell = match encoding {
+            Encoding::Gzip => &self.gzip,
+            Encoding::Brotli => &self.br,
+            Encoding::Identity => return None,
+        };
+        if self.body.len() < COMPRESS_MIN_BYTES {
+            return None;
+        }
+        cell.get_or_init(|| {
+            let body = self.body.clone();
+            async move {
+                match tokio::task::spawn_blocking(move || compress(encoding, &body)).await {
+                    Ok(Ok(c)) if c.len() < self.body.len() => Some(c),
+                    Ok(Ok(_)) => None,
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, ?encoding, "products cache: compression failed, serving identity");
+                        None
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, ?encoding, "products cache: compression task failed, serving identity");
+                        None
+                    }
+                }
+            }
+        })
+        .await
+        .clone()
+    }
+
+    /// Bytes held, for the in-process bound: the body and room for its compressed
+    /// variants (made later, so estimated: together they stay under half the body).
+    fn weight(&self) -> u32 {
+        u32::try_from(self.etag.len() + self.body.len() + self.body.len() / 2).unwrap_or(u32::MAX)
     }
 
     fn encode(&self) -> Bytes {
@@ -42,24 +118,35 @@ impl CachedBody {
         Bytes::from(v)
     }
 
-    fn decode(raw: &Bytes) -> Option<Self> {
+    fn decode(raw: &Bytes) -> Option<(String, Bytes)> {
         let nl = raw.iter().position(|b| *b == b'\n')?;
-        let etag = std::str::from_utf8(&raw[..nl]).ok()?.to_owned();
-        etag.starts_with('"').then(|| Self { etag, body: raw.slice(nl + 1..) })
+        let etag = std::str::from_utf8(&raw[..nl]).ok()?;
+        etag.starts_with('"').then(|| (etag.to_owned(), raw.slice(nl + 1..)))
     }
 }
+
+/// Where [`ResponseCache::lookup`] found a name: the full key (generation included) and
+/// the body there, if any.
+pub type Slot = (String, Option<Arc<CachedBody>>);
 
 /// The products read cache.
 pub struct ResponseCache {
     cache: Arc<dyn Cache>,
     ttl: Duration,
     enabled: bool,
+    /// Bodies by full key (generation included), for [`LOCAL_TTL`].
+    local: Moka<String, Arc<CachedBody>>,
+    /// Bodies by ETag, for the TTL: a body fetched again reuses its compressed variants.
+    by_etag: Moka<String, Arc<CachedBody>>,
 }
 
 impl ResponseCache {
     /// A cache over `cache`; `enabled` false makes every call a no-op miss.
     pub fn new(cache: Arc<dyn Cache>, ttl: Duration, enabled: bool) -> Self {
-        Self { cache, ttl, enabled: enabled && !ttl.is_zero() }
+        let weigher = |k: &String, v: &Arc<CachedBody>| v.weight().saturating_add(u32::try_from(k.len()).unwrap_or(0));
+        let local = Moka::builder().max_capacity(LOCAL_MAX_BYTES).weigher(weigher).time_to_live(LOCAL_TTL.min(ttl.max(Duration::from_millis(1)))).build();
+        let by_etag = Moka::builder().max_capacity(LOCAL_MAX_BYTES).weigher(weigher).time_to_live(ttl.max(Duration::from_millis(1))).build();
+        Self { cache, ttl, enabled: enabled && !ttl.is_zero(), local, by_etag }
     }
 
     async fn generation(&self) -> Option<String> {
@@ -77,13 +164,30 @@ impl ResponseCache {
         }
     }
 
-    /// The full key for `name` in the current generation and the value there, if any.
+    /// The body with this ETag already held in process, or a new one.
+    async fn remember(&self, key: String, etag: String, body: Bytes) -> Arc<CachedBody> {
+        let hot = match self.by_etag.get(&etag).await {
+            Some(known) if known.body == body => known,
+            _ => {
+                let fresh = Arc::new(CachedBody::with_etag(etag.clone(), body));
+                self.by_etag.insert(etag, Arc::clone(&fresh)).await;
+                fresh
+            }
+        };
+        self.local.insert(key, Arc::clone(&hot)).await;
+        hot
+    }
+
+    /// The full key for `name` in the current generation and the body there, if any.
     /// None: the cache is off or unreachable (do not store either).
-    pub async fn lookup(&self, name: &str) -> Option<(String, Option<CachedBody>)> {
+    pub async fn lookup(&self, name: &str) -> Option<Slot> {
         if !self.enabled {
             return None;
         }
         let key = format!("products:{}:{name}", self.generation().await?);
+        if let Some(hot) = self.local.get(&key).await {
+            return Some((key, Some(hot)));
+        }
         let hit = match self.cache.get(&key).await {
             Ok(v) => v.as_ref().and_then(CachedBody::decode),
             Err(e) => {
@@ -91,14 +195,21 @@ impl ResponseCache {
                 None
             }
         };
+        let hit = match hit {
+            Some((etag, body)) => Some(self.remember(key.clone(), etag, body).await),
+            None => None,
+        };
         Some((key, hit))
     }
 
-    /// Stores a body at a key from [`Self::lookup`].
-    pub async fn store(&self, key: &str, body: &CachedBody) {
+    /// Stores a body at a key from [`Self::lookup`]; returns the body to serve (the one
+    /// held in process, which carries the compressed variants).
+    pub async fn store(&self, key: &str, body: CachedBody) -> Arc<CachedBody> {
         if let Err(e) = self.cache.set(key, body.encode(), self.ttl).await {
             tracing::warn!(error = %e, "products cache: write failed");
+            return Arc::new(body);
         }
+        self.remember(key.to_owned(), body.etag, body.body).await
     }
 
     /// Invalidates every cached read (all instances sharing the cache).

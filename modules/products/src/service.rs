@@ -58,24 +58,24 @@ impl ProductsService {
     }
 
     /// Serves `name` from the cache, or computes it with `compute` and caches it.
-    async fn cached<F, Fut>(&self, name: &str, compute: F) -> ApiResult<CachedBody>
+    async fn cached<F, Fut>(&self, name: &str, compute: F) -> ApiResult<Arc<CachedBody>>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = ApiResult<CachedBody>>,
     {
         let slot = self.cache.lookup(name).await;
-        if let Some((_, Some(hit))) = &slot {
-            return Ok(hit.clone());
+        if let Some((_, Some(hit))) = slot {
+            return Ok(hit);
         }
         let body = compute().await?;
-        if let Some((key, None)) = &slot {
-            self.cache.store(key, &body).await;
-        }
-        Ok(body)
+        Ok(match slot {
+            Some((key, None)) => self.cache.store(&key, body).await,
+            _ => Arc::new(body),
+        })
     }
 
     /// The body of `GET /api/product/list` for these parameters.
-    pub async fn list_body(&self, params: &ListParams) -> ApiResult<CachedBody> {
+    pub async fn list_body(&self, params: &ListParams) -> ApiResult<Arc<CachedBody>> {
         let query = params.to_query(self.settings.default_page_size, self.settings.max_page_size)?;
         let name = match query.page {
             None => "list:all".to_owned(),
@@ -96,7 +96,7 @@ impl ProductsService {
     }
 
     /// The body of `GET /api/product/{id}`.
-    pub async fn product_body(&self, id: &str) -> ApiResult<CachedBody> {
+    pub async fn product_body(&self, id: &str) -> ApiResult<Arc<CachedBody>> {
         let oid = hme_kernel::ids::parse_object_id(id, "product ID")?;
         self.cached(&format!("item:{}", oid.to_hex()), || async {
             let product = self.store.get(&oid).await.map_err(store_error)?.ok_or_else(|| ApiError::not_found("Product not found"))?;

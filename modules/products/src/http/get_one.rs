@@ -25,5 +25,5 @@ use crate::service::ProductsService;
 )]
 pub async fn get_product(req: HttpRequest, service: web::Data<ProductsService>, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let body = service.product_body(&id).await?;
-    Ok(conditional_json(&req, body))
+    Ok(conditional_json(&req, body).await)
 }

@@ -27,5 +27,5 @@ use crate::service::ProductsService;
 )]
 pub async fn list_products(req: HttpRequest, service: web::Data<ProductsService>, params: web::Query<ListParams>) -> ApiResult<HttpResponse> {
     let body = service.list_body(&params).await?;
-    Ok(conditional_json(&req, body))
+    Ok(conditional_json(&req, body).await)
 }

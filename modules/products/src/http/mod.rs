@@ -3,6 +3,7 @@
 pub mod add;
 pub mod delete;
 pub mod edit;
+pub mod encoding;
 pub mod get_one;
 pub mod in_stock;
 pub mod list;

@@ -1,11 +1,14 @@
 //! Response bodies (legacy shapes) and their OpenAPI schemas.
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::cache::CachedBody;
+use super::encoding::negotiate;
+use crate::cache::{CachedBody, COMPRESS_MIN_BYTES};
 use crate::domain::Product;
 
 /// The legacy failure envelope, shared by every module.
@@ -138,12 +141,25 @@ fn not_modified(req: &HttpRequest, etag: &str) -> bool {
     })
 }
 
-/// 200 with the cached JSON body and its ETag, or 304 when the client has it.
-pub fn conditional_json(req: &HttpRequest, body: CachedBody) -> HttpResponse {
+/// 200 with the cached JSON body and its ETag, or 304 when the client has it. The body
+/// goes in the best coding the client accepts that was made for it (br, gzip: made once
+/// per body, see [`CachedBody::encoded`]); short bodies go as they are.
+pub async fn conditional_json(req: &HttpRequest, body: Arc<CachedBody>) -> HttpResponse {
     let etag = (header::ETAG, body.etag.clone());
     let cache_control = (header::CACHE_CONTROL, "no-cache");
     if not_modified(req, &body.etag) {
         return HttpResponse::NotModified().insert_header(etag).insert_header(cache_control).finish();
     }
-    HttpResponse::Ok().content_type("application/json").insert_header(etag).insert_header(cache_control).body(body.body)
+    let mut resp = HttpResponse::Ok();
+    resp.content_type("application/json").insert_header(etag).insert_header(cache_control);
+    if body.body.len() < COMPRESS_MIN_BYTES {
+        return resp.body(body.body.clone());
+    }
+    // The answer depends on Accept-Encoding whichever coding is chosen.
+    resp.insert_header((header::VARY, "accept-encoding"));
+    let encoding = negotiate(req.headers());
+    match (encoding.header_value(), body.encoded(encoding).await) {
+        (Some(name), Some(encoded)) => resp.insert_header((header::CONTENT_ENCODING, name)).body(encoded),
+        _ => resp.body(body.body.clone()),
+    }
 }

@@ -124,3 +124,62 @@ async fn a_write_through_one_instance_is_never_served_stale_by_another_sharing_r
     assert_eq!(b.call(get(&item)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(count(&b.call(get("/api/product/list")).await.body), 1);
 }
+
+/// The raw answer to `GET path` with `Accept-Encoding: accept`: status, headers, bytes.
+async fn raw_get(app: &TestApp, path: &str, accept: Option<&str>) -> (StatusCode, actix_web::http::header::HeaderMap, Bytes) {
+    use actix_web::{test, web, App};
+    let m = Arc::clone(&app.module);
+    let svc = test::init_service(App::new().app_data(web::Data::new(Arc::clone(&app.platform.tokens))).configure(move |cfg| {
+        hme_kernel::module::HttpModule::configure(m.as_ref(), cfg)
+    }))
+    .await;
+    let mut req = get(path);
+    if let Some(a) = accept {
+        req = req.insert_header(("accept-encoding", a));
+    }
+    let resp = test::call_service(&svc, req.to_request()).await;
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    (status, headers, test::read_body(resp).await)
+}
+
+#[actix_web::test]
+async fn the_cached_list_is_served_precompressed_in_the_coding_the_client_accepts() {
+    use std::io::Read;
+    let (db, _dir) = hme_kernel::testing::embedded_test_db();
+    let app = TestApp::build("embedded", Documents::Embedded(db), None, None, crate::support::memory_cache()).await;
+    for i in 0..12 {
+        add_product(&app, &seller_token(), sample_add(&format!("Product {i} with a long enough name"), json!(100 + i), json!(0))).await;
+    }
+    let (status, h, identity) = raw_get(&app, "/api/product/list", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(h.get("content-encoding").is_none());
+    assert!(identity.len() > hme_products::cache::COMPRESS_MIN_BYTES, "a body worth compressing: {}", identity.len());
+    let etag = h.get("etag").cloned().unwrap();
+    for round in 0..2 {
+        let (_, h, gz) = raw_get(&app, "/api/product/list", Some("gzip")).await;
+        assert_eq!(h.get("content-encoding").unwrap(), "gzip");
+        assert_eq!(h.get("vary").unwrap(), "accept-encoding");
+        assert_eq!(h.get("etag"), Some(&etag), "one ETag whatever the coding");
+        let mut back = Vec::new();
+        flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut back).unwrap();
+        assert_eq!(back, identity, "round {round}");
+        let (_, h, br) = raw_get(&app, "/api/product/list", Some("gzip, deflate, br")).await;
+        assert_eq!(h.get("content-encoding").unwrap(), "br");
+        let mut back = Vec::new();
+        brotli::Decompressor::new(&br[..], 4096).read_to_end(&mut back).unwrap();
+        assert_eq!(back, identity, "round {round}");
+        assert!(br.len() < identity.len() && gz.len() < identity.len());
+    }
+    let (_, h, body) = raw_get(&app, "/api/product/list", Some("br;q=0, gzip;q=0")).await;
+    assert!(h.get("content-encoding").is_none());
+    assert_eq!(body, identity);
+    // After a write, the new list is compressed anew.
+    add_product(&app, &seller_token(), sample_add("Newest", json!(1), json!(0))).await;
+    let (_, _, identity) = raw_get(&app, "/api/product/list", None).await;
+    let (_, h, br) = raw_get(&app, "/api/product/list", Some("br")).await;
+    assert_eq!(h.get("content-encoding").unwrap(), "br");
+    let mut back = Vec::new();
+    brotli::Decompressor::new(&br[..], 4096).read_to_end(&mut back).unwrap();
+    assert_eq!(back, identity);
+    assert_eq!(count(&serde_json::from_slice(&back).unwrap()), 13);
+}
