@@ -130,3 +130,18 @@ async fn a_pem_written_on_one_line_with_escaped_newlines_is_accepted() {
     let v = TokenVerifier::new(&settings).unwrap();
     assert!(v.verify(&clerk_token("user_1", None)).is_ok());
 }
+
+#[actix_web::test]
+async fn a_remembered_token_is_refused_once_it_expires_and_bad_tokens_are_never_remembered() {
+    // verify_async remembers verified tokens; the memo must not outlive `exp` (+ leeway).
+    let verifier = TokenVerifier::new(&TokenSettings { leeway_secs: 0, ..token_settings() }).unwrap();
+    let short = sign(&claims("user_short", 1, -10), TEST_PRIVATE_PEM);
+    assert_eq!(verifier.verify_async(&short).await.unwrap().user_id, "user_short");
+    assert_eq!(verifier.verify_async(&short).await.unwrap().user_id, "user_short", "served from the memo");
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert!(verifier.verify_async(&short).await.is_err(), "expired: refused although remembered");
+    let forged = sign(&claims("user_forged", 600, -10), OTHER_PRIVATE_PEM);
+    for _ in 0..2 {
+        assert!(verifier.verify_async(&forged).await.is_err());
+    }
+}

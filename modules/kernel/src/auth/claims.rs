@@ -7,6 +7,9 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 pub(super) struct SessionClaims {
     pub sub: String,
+    /// Expiry (seconds since the epoch); required by the validation.
+    #[serde(default)]
+    pub exp: u64,
     #[serde(default)]
     pub azp: Option<String>,
     /// Clerk: public metadata put in the session token by a template.

@@ -1,7 +1,7 @@
 //! Session-token verification without a network call per request.
 
 use std::sync::RwLock;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Header};
 
@@ -90,7 +90,20 @@ struct OwnKeys {
     local: KeySet,
 }
 
+/// How long a verified token is taken on trust when it comes again (never beyond its
+/// `exp`). Bounds how long a token verified with a key that is then withdrawn from a
+/// JWKS keeps being accepted.
+pub const VERIFIED_TTL: Duration = Duration::from_secs(60);
+
+/// Bytes of tokens remembered as verified.
+const VERIFIED_MAX_BYTES: u64 = 4 * 1024 * 1024;
+
 /// Verifies session tokens. Shared by every module through the [`Principal`] extractor.
+///
+/// [`Self::verify_async`] remembers the tokens it verified (token -> principal and
+/// `exp`) for [`VERIFIED_TTL`]: a client sends the same token with every request, and
+/// checking it again (RSA signature, JSON) was the main per-request cost of a signed-in
+/// route. Only verified tokens are remembered; registering own keys forgets them all.
 pub struct TokenVerifier {
     clerk_key: Option<DecodingKey>,
     clerk_jwks: Option<RemoteJwks>,
@@ -99,6 +112,7 @@ pub struct TokenVerifier {
     leeway: u64,
     clerk_issuer: Option<String>,
     authorized_parties: Vec<String>,
+    verified: moka::future::Cache<String, (Principal, u64)>,
 }
 
 impl std::fmt::Debug for TokenVerifier {
@@ -142,6 +156,11 @@ impl TokenVerifier {
             leeway: settings.leeway_secs,
             clerk_issuer: settings.issuer.clone(),
             authorized_parties: settings.authorized_parties.clone(),
+            verified: moka::future::Cache::builder()
+                .max_capacity(VERIFIED_MAX_BYTES)
+                .weigher(|token: &String, (p, _): &(Principal, u64)| u32::try_from(token.len() + p.user_id.len() + 64).unwrap_or(u32::MAX))
+                .time_to_live(VERIFIED_TTL)
+                .build(),
         })
     }
 
@@ -151,6 +170,7 @@ impl TokenVerifier {
         if let Ok(mut own) = self.own.write() {
             *own = OwnKeys { issuer: Some(issuer.to_owned()), local: keys };
         }
+        self.verified.invalidate_all();
     }
 
     /// The issuer of our own tokens, when one is configured or registered.
@@ -169,6 +189,10 @@ impl TokenVerifier {
     /// Verifies `token` with the keys at hand (the PEM, keys registered in process,
     /// JWKS keys already fetched): never a network call. Prefer [`Self::verify_async`].
     pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        self.verify_uncached(token).map(|(p, _)| p)
+    }
+
+    fn verify_uncached(&self, token: &str) -> Result<(Principal, u64), AuthError> {
         let header = decode_header(token).map_err(invalid)?;
         match self.kind(token, &header) {
             Kind::Own(iss) => {
@@ -187,7 +211,21 @@ impl TokenVerifier {
 
     /// Verifies `token`, fetching a JWKS when a configured one is not loaded yet, is
     /// stale, or lacks the token's `kid` (at most once per refresh interval).
+    /// A token verified within [`VERIFIED_TTL`] is accepted again without checking,
+    /// until its `exp` (plus the leeway) passes.
     pub async fn verify_async(&self, token: &str) -> Result<Principal, AuthError> {
+        if let Some((principal, exp)) = self.verified.get(token).await {
+            if now_secs() <= exp.saturating_add(self.leeway) {
+                return Ok(principal);
+            }
+            self.verified.invalidate(token).await;
+        }
+        let (principal, exp) = self.verify_fetching(token).await?;
+        self.verified.insert(token.to_owned(), (principal.clone(), exp)).await;
+        Ok(principal)
+    }
+
+    async fn verify_fetching(&self, token: &str) -> Result<(Principal, u64), AuthError> {
         let header = decode_header(token).map_err(invalid)?;
         match self.kind(token, &header) {
             Kind::Own(iss) => {
@@ -217,12 +255,12 @@ impl TokenVerifier {
         local.or_else(|| self.own_jwks.as_ref().and_then(|j| j.cached(kid)))
     }
 
-    fn check_clerk_pem(&self, token: &str, header: &Header) -> Result<Principal, AuthError> {
+    fn check_clerk_pem(&self, token: &str, header: &Header) -> Result<(Principal, u64), AuthError> {
         let key = self.clerk_key.as_ref().ok_or(if self.clerk_jwks.is_some() { invalid("unknown signing key") } else { AuthError::NotConfigured })?;
         self.check_clerk(token, header, &VerifyKey { alg: Algorithm::RS256, key: key.clone() })
     }
 
-    fn check_clerk(&self, token: &str, header: &Header, key: &VerifyKey) -> Result<Principal, AuthError> {
+    fn check_clerk(&self, token: &str, header: &Header, key: &VerifyKey) -> Result<(Principal, u64), AuthError> {
         // Only RS256: a token claiming `none` or HS256 is refused before any key is used.
         if header.alg != Algorithm::RS256 || key.alg != Algorithm::RS256 {
             return Err(invalid(format!("algorithm {:?} not accepted", header.alg)));
@@ -235,14 +273,18 @@ impl TokenVerifier {
             return Err(AuthError::UnauthorizedParty(claims.azp));
         }
         let role = Role::from_claim(claims.metadata.as_ref().and_then(|m| m.role.as_deref()));
-        principal(claims.sub, role)
+        Ok((principal(claims.sub, role)?, claims.exp))
     }
 
-    fn check_own(&self, token: &str, key: &VerifyKey, issuer: &str) -> Result<Principal, AuthError> {
+    fn check_own(&self, token: &str, key: &VerifyKey, issuer: &str) -> Result<(Principal, u64), AuthError> {
         let v = validation(key.alg, self.leeway, Some(issuer));
         let claims = decode::<SessionClaims>(token, &key.key, &v).map_err(invalid)?.claims;
-        principal(claims.sub, Role::from_claim(claims.role.as_deref()))
+        Ok((principal(claims.sub, Role::from_claim(claims.role.as_deref()))?, claims.exp))
     }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 fn principal(sub: String, role: Role) -> Result<Principal, AuthError> {
