@@ -14,6 +14,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::configuration::Settings;
+use crate::http::request_span::RequestSpan;
 use crate::http::{health, middleware};
 use crate::infrastructure::{self, Infrastructure};
 use crate::modules::{self, Modules};
@@ -152,7 +153,7 @@ fn http_server(
             .wrap(Condition::new(!origins.is_empty(), middleware::cors(&origins)))
             .wrap(from_fn(middleware::echo_request_id))
             .wrap(middleware::security_headers())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RequestSpan>::new())
     });
     let server = if settings.server.workers > 0 { server.workers(settings.server.workers) } else { server };
     Ok(server

@@ -2,3 +2,4 @@
 
 pub mod health;
 pub mod middleware;
+pub mod request_span;
