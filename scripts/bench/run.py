@@ -315,6 +315,50 @@ def scenario(name, base, path, hme, baseline_key=None, **kw):
     return res
 
 
+# ---------------------------------------------------------------- the worker keeping up
+
+def worker_processed(base):
+    """Events the worker's consumers processed so far (sum of the `processed` counters)
+    and the deliveries waiting in their queues, from GET /metrics."""
+    status, raw = request(base, "GET", "/metrics")
+    if status != 200:
+        return None, None
+    done = waiting = 0
+    for line in raw.decode().splitlines():
+        if line.startswith("hme_worker_events_total{") and 'outcome="processed"' in line:
+            done += int(float(line.rsplit(" ", 1)[1]))
+        elif line.startswith("hme_worker_consumer_lag{"):
+            waiting += int(float(line.rsplit(" ", 1)[1]))
+    return done, waiting
+
+
+def order_scenario(name, base, hme, user, products):
+    """Orders sustained with the outbox relay and the worker consuming: after the load,
+    waits (up to 60 s) until the worker has processed the events of every order placed,
+    and reports how many it processed during the load and how long it took to drain."""
+    before, _ = worker_processed(base)
+    res = scenario(name, base, "/api/order/create", hme, "order_create", method="POST", auth=user["auth"], body=order_body(user, products, 3))
+    during, _ = worker_processed(base)
+    t0, settled, last = time.perf_counter(), None, None
+    while time.perf_counter() - t0 < 60:
+        done, waiting = worker_processed(base)
+        if done is None:
+            break
+        if done == last and waiting == 0:
+            settled = time.perf_counter() - t0
+            break
+        last = done
+        time.sleep(0.5)
+    if before is not None and last is not None:
+        res["worker_events_during_load"] = during - before
+        res["worker_events_total"] = last - before
+        res["worker_events_per_order"] = round((last - before) / max(res["requests"] - res["errors"], 1), 2)
+        res["worker_drain_s"] = None if settled is None else round(max(settled - 0.5, 0), 1)
+        log(f"  worker: {res['worker_events_during_load']} events processed during the load, {res['worker_events_total']} in all "
+            f"({res['worker_events_per_order']} per order), drained {res['worker_drain_s']} s after it")
+    return res
+
+
 # ---------------------------------------------------------------- raw database rate
 
 def raw_mongo_rate(uri, db_name, seconds):
@@ -419,8 +463,7 @@ def main():
     scenario("6. list, warm, gzip", a.base, "/api/product/list", a, "list_gzip", encoding="gzip")
     scenario("6. list, warm, br", a.base, "/api/product/list", a, "list_br", encoding="br")
     orders_user = users[1]
-    scenario("5. order create, embedded", a.base, "/api/order/create", a, "order_create", method="POST", auth=orders_user["auth"],
-             body=order_body(orders_user, products, 3))
+    order_scenario("5. order create, embedded", a.base, a, orders_user, products)
     time.sleep(2)
     results["extra"]["rss_after_all_embedded_mb"] = mb(a.rss())
     data_dir = a.data_dir
@@ -456,8 +499,7 @@ def main():
     request(d.base, "GET", "/api/product/list")
     log("hme, MongoDB + Redis + RabbitMQ:")
     scenario("1. list, warm, MongoDB + Redis", d.base, "/api/product/list", d, "list")
-    scenario("5. order create, MongoDB + RabbitMQ", d.base, "/api/order/create", d, "order_create", method="POST", auth=musers[1]["auth"],
-             body=order_body(musers[1], mproducts, 3))
+    order_scenario("5. order create, MongoDB + RabbitMQ", d.base, d, musers[1], mproducts)
     d.stop()
 
     # Binary size (all-in-one; per feature set with BENCH_SIZES=1, written by bench.sh).
@@ -516,6 +558,10 @@ def print_table():
     print(f"ready: {e['ready_ms']} ms (runs {e['ready_ms_all']}); idle RSS fresh {e['idle_rss_mb_fresh']} MB, seeded+warm {e['idle_rss_mb_seeded']} MB; "
           f"after all embedded scenarios {e['rss_after_all_embedded_mb']} MB; baseline RSS {e['baseline_rss_mb']} MB")
     print(f"binary size: {e['binary_size_mb']}")
+    for s in results["scenarios"]:
+        if "worker_events_total" in s:
+            print(f"{s['name']}: worker processed {s['worker_events_during_load']} events during the load, {s['worker_events_total']} in all "
+                  f"({s['worker_events_per_order']} per order placed), queues drained {s['worker_drain_s']} s after the load")
     print()
     for t in results["targets"]:
         print(f"[{'met ' if t['met'] else 'MISS'}] {t['target']}: {t['figure']}")
