@@ -358,26 +358,30 @@ impl Settings {
     /// Loads settings from `config_dir` and the given environment (tests pass their own).
     pub fn load_from(config_dir: &Path, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let profile = env.get("HME_ENV").cloned().unwrap_or_else(|| "local".to_owned());
-        let hme_env: Map<String, String> = env.iter().filter(|(k, _)| k.starts_with("HME__")).map(|(k, v)| (k.clone(), v.clone())).collect();
         Config::builder()
             .add_source(File::from(config_dir.join("default.toml")))
             .add_source(File::from(config_dir.join(format!("{profile}.toml"))).required(false))
             .add_source(LegacyEnv::from(env))
-            .add_source(
-                Environment::with_prefix("HME")
-                    .prefix_separator("__")
-                    .separator("__")
-                    .list_separator(",")
-                    .with_list_parse_key("server.cors_origins")
-                    .with_list_parse_key("auth.authorized_parties")
-                    .with_list_parse_key("accounts.admin_emails")
-                    .with_list_parse_key("migration.volatile_fields")
-                    .try_parsing(true)
-                    .source(Some(hme_env)),
-            )
+            .add_source(hme_environment(env))
             .build()?
             .try_deserialize()
     }
+}
+
+/// The `HME__SECTION__KEY` layer of [`Settings::load_from`]: the `HME__` variables of
+/// `env`, with the list-valued settings split on commas.
+pub fn hme_environment(env: &HashMap<String, String>) -> Environment {
+    let hme_env: Map<String, String> = env.iter().filter(|(k, _)| k.starts_with("HME__")).map(|(k, v)| (k.clone(), v.clone())).collect();
+    Environment::with_prefix("HME")
+        .prefix_separator("__")
+        .separator("__")
+        .list_separator(",")
+        .with_list_parse_key("server.cors_origins")
+        .with_list_parse_key("auth.authorized_parties")
+        .with_list_parse_key("accounts.admin_emails")
+        .with_list_parse_key("migration.volatile_fields")
+        .try_parsing(true)
+        .source(Some(hme_env))
 }
 
 /// The config folder: `HME_CONFIG_DIR`, else `./config`, else the one beside the

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::OnceLock;
 
-use config::{Config, Environment, File};
+use config::{Config, File};
 use hme::configuration::{Settings, LEGACY_ENV};
 
 use super::{module_of_section, root};
@@ -95,22 +95,10 @@ fn unknown_keys(dir: &Path, env: &HashMap<String, String>) -> Result<BTreeSet<St
 
 fn ignored(dir: &Path, env: &HashMap<String, String>) -> Result<BTreeSet<String>, String> {
     let profile = env.get("HME_ENV").cloned().unwrap_or_else(|| "local".to_owned());
-    let hme_env: config::Map<String, String> = env.iter().filter(|(k, _)| k.starts_with("HME__")).map(|(k, v)| (k.clone(), v.clone())).collect();
     let config = Config::builder()
         .add_source(File::from(dir.join("default.toml")))
         .add_source(File::from(dir.join(format!("{profile}.toml"))).required(false))
-        .add_source(
-            Environment::with_prefix("HME")
-                .prefix_separator("__")
-                .separator("__")
-                .list_separator(",")
-                .with_list_parse_key("server.cors_origins")
-                .with_list_parse_key("auth.authorized_parties")
-                .with_list_parse_key("accounts.admin_emails")
-                .with_list_parse_key("migration.volatile_fields")
-                .try_parsing(true)
-                .source(Some(hme_env)),
-        )
+        .add_source(hme::configuration::hme_environment(env))
         .build()
         .map_err(|e| e.to_string())?;
     let mut keys = BTreeSet::new();
