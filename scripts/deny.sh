@@ -5,8 +5,9 @@
 #
 #   scripts/deny.sh
 #
-# cargo-deny is installed on first use into target/tools (cargo install --locked, about
-# 8 minutes on a busy 2-core machine). The advisory database is fetched from GitHub; when
+# cargo-deny is installed on first use into $HME_TOOLS_DIR (default ~/.cache/hme-tools,
+# outside the checkout so fresh clones on the same machine reuse it; cargo install
+# --locked, about 8 minutes on a busy 2-core machine). The advisory database is fetched from GitHub; when
 # it cannot be reached, the last fetched copy is used (offline); with no copy at all the
 # advisories check is reported NOT CHECKED and the script fails only when
 # HME_REQUIRE_ADVISORIES=1 (licenses, bans and sources are always checked).
@@ -16,11 +17,12 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 DENY_VERSION=0.20.2
-DENY="target/tools/bin/cargo-deny"
+TOOLS_DIR="${HME_TOOLS_DIR:-$HOME/.cache/hme-tools}"
+DENY="$TOOLS_DIR/bin/cargo-deny"
 
 if ! "$DENY" --version 2>/dev/null | grep -qF "$DENY_VERSION"; then
-    echo "installing cargo-deny $DENY_VERSION into target/tools"
-    cargo install --locked --quiet cargo-deny --version "$DENY_VERSION" --root target/tools
+    echo "installing cargo-deny $DENY_VERSION into $TOOLS_DIR"
+    cargo install --locked --quiet cargo-deny --version "$DENY_VERSION" --root "$TOOLS_DIR"
 fi
 
 "$DENY" check licenses bans sources
