@@ -13,8 +13,18 @@ use bytes::Bytes;
 /// Brotli quality for cached bodies: made once per body, so well above the per-request
 /// default (the list, ~300 KB, takes tens of milliseconds once).
 const BROTLI_QUALITY: u32 = 9;
-/// Brotli window (log2 bytes).
-const BROTLI_WINDOW: u32 = 22;
+/// Largest brotli window (log2 bytes). The window used is the smallest that holds the
+/// body: a larger one compresses no better and costs memory while compressing (4 MB of
+/// ring buffer alone at 22).
+const BROTLI_MAX_WINDOW: u32 = 22;
+/// Smallest brotli window brotli accepts (log2 bytes).
+const BROTLI_MIN_WINDOW: u32 = 10;
+
+/// The brotli window for a body of `len` bytes.
+fn brotli_window(len: usize) -> u32 {
+    let bits = usize::BITS - len.max(1).saturating_sub(1).leading_zeros();
+    bits.clamp(BROTLI_MIN_WINDOW, BROTLI_MAX_WINDOW)
+}
 
 /// A content coding we serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +91,7 @@ pub fn compress(encoding: Encoding, body: &[u8]) -> std::io::Result<Bytes> {
             w.finish().map(Bytes::from)
         }
         Encoding::Brotli => {
-            let mut w = brotli::CompressorWriter::new(Vec::with_capacity(body.len() / 4), 64 * 1024, BROTLI_QUALITY, BROTLI_WINDOW);
+            let mut w = brotli::CompressorWriter::new(Vec::with_capacity(body.len() / 4), 64 * 1024, BROTLI_QUALITY, brotli_window(body.len()));
             w.write_all(body)?;
             Ok(Bytes::from(w.into_inner()))
         }
@@ -118,6 +128,16 @@ mod tests {
         assert_eq!(accept(&["*;q=0.5, br;q=0"]), Encoding::Gzip);
         assert_eq!(accept(&["identity"]), Encoding::Identity);
         assert_eq!(accept(&["deflate", "GZIP"]), Encoding::Gzip);
+    }
+
+    #[test]
+    fn the_brotli_window_is_the_smallest_holding_the_body() {
+        assert_eq!(brotli_window(0), 10);
+        assert_eq!(brotli_window(1024), 10);
+        assert_eq!(brotli_window(1025), 11);
+        assert_eq!(brotli_window(329_587), 19);
+        assert_eq!(brotli_window(1 << 19), 19);
+        assert_eq!(brotli_window(100 << 20), 22);
     }
 
     #[test]
