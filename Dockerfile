@@ -28,7 +28,9 @@ COPY --from=builder /app/target/release/hme /usr/local/bin/hme
 COPY config ./config
 RUN mkdir -p /app/data && chown hme /app/data
 USER hme
-ENV HME_ENV=production PORT=8080 HME_CONFIG_DIR=/app/config
+# MALLOC_ARENA_MAX=2: glibc's allocator otherwise keeps an arena per busy thread and the
+# memory freed in it (README, Performance: 70 MB -> 55 MB under the list load).
+ENV HME_ENV=production PORT=8080 HME_CONFIG_DIR=/app/config MALLOC_ARENA_MAX=2
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 CMD ["hme", "health"]
 ENTRYPOINT ["hme"]

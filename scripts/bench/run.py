@@ -133,6 +133,8 @@ class Hme:
             "CLERK_JWT_KEY": PUBLIC_PEM,
             "CLERK_WEBHOOK_SIGNING_SECRET": WEBHOOK_SECRET,
             "HME__SERVER__SHUTDOWN_TIMEOUT_SECS": "2",
+            # As the Docker image runs it (Dockerfile): two glibc malloc arenas.
+            "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),
             # The load comes from one address and a few users: abuse limits off.
             "HME__ORDERS__CREATE_MAX_PER_USER": "0",
             "HME__ORDERS__CREATE_MAX_PER_IP": "0",

@@ -56,9 +56,10 @@ pub fn check_env(who: &str, env: &BTreeMap<String, String>, features: &BTreeSet<
 }
 
 /// Variables the binary reads by name outside the settings: `RUST_LOG` (the log
-/// filter) and any name quoted in the sources (`HME_ENV`, `HME_CONFIG_DIR`, ...).
+/// filter), `MALLOC_ARENA_MAX` (read by glibc's allocator, set by the image) and any
+/// name quoted in the sources (`HME_ENV`, `HME_CONFIG_DIR`, ...).
 fn read_by_binary(name: &str) -> bool {
-    name == "RUST_LOG" || source_text().contains(&format!("\"{name}\""))
+    matches!(name, "RUST_LOG" | "MALLOC_ARENA_MAX") || source_text().contains(&format!("\"{name}\""))
 }
 
 /// The Rust sources of the binary and its modules, concatenated.
