@@ -19,15 +19,16 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import atexit
-import urllib.request
 import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from hme_http import free_port, request  # noqa: E402  (scripts/lib)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HME = os.path.abspath(os.environ.get("BENCH_HME_BIN") or os.path.join(ROOT, "target/release/hme"))
@@ -71,24 +72,6 @@ def clerk_token(sub, role=None, ttl=7200):
 
 
 # ---------------------------------------------------------------- HTTP helpers
-
-def request(base, method, path, body=None, headers=None):
-    data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
-    h = {"Content-Type": "application/json"} if data is not None else {}
-    h.update(headers or {})
-    req = urllib.request.Request(base + path, data=data, method=method, headers=h)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def rss_kb(pid):
     try:
