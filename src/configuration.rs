@@ -85,6 +85,10 @@ pub struct ServerSettings {
     /// `X-Forwarded-For` entry: only behind a proxy that sets it.
     #[serde(default)]
     pub trust_forwarded_for: bool,
+    /// Which status the legacy routes answer their failures with: `legacy` (default: the
+    /// legacy handler's, mostly 200 `{success:false}`) or `http` (the real one, same body).
+    #[serde(default)]
+    pub error_statuses: hme_kernel::error::ErrorStatuses,
 }
 
 fn default_request_timeout_secs() -> u64 {

@@ -117,6 +117,7 @@ fn http_server(
         settings.server.max_concurrent_per_client,
         trust_forwarded_for,
     )));
+    let error_statuses = settings.server.error_statuses;
     let migration = web::Data::new(crate::migration::Migration::build(&settings.migration, &settings.server.host, listener.local_addr()?.port())?);
     // The owning modules' internal endpoints (split deploys), only with a service token.
     let internal = settings.services.service_token.clone().and_then(ServiceToken::new);
@@ -133,6 +134,7 @@ fn http_server(
             .app_data(migration.clone())
             .app_data(forwarded.clone())
             .app_data(limits.clone())
+            .app_data(error_statuses)
             .configure(crate::migration::configure)
             .service(health::healthz)
             .service(health::readyz)

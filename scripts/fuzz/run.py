@@ -105,6 +105,10 @@ def hme_env(backend, data_dir):
         "CLERK_JWT_KEY": public_pem,
         "CLERK_WEBHOOK_SIGNING_SECRET": WEBHOOK_SECRET,
         "HME__SERVER__SHUTDOWN_TIMEOUT_SECS": "2",
+        # Real statuses: schemathesis's negative-data and not-a-server-error checks read
+        # the status (the document describes both modes; the default answers many
+        # failures 200 or 500 as the legacy handlers did).
+        "HME__SERVER__ERROR_STATUSES": "http",
         # The fuzzer sends thousands of requests from one address: raise the abuse
         # limits so it reaches the handlers (429 stays documented and is still checked).
         "HME__WORKER__NOTIFICATIONS__RATE_LIMIT_MAX": "1000000",

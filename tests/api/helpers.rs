@@ -63,6 +63,9 @@ pub fn test_env(backends: &Backends, data_dir: &std::path::Path) -> Option<HashM
         ("HME__SERVER__WORKERS".to_owned(), "1".to_owned()),
         ("HME__STORAGE__DATA_DIR".to_owned(), data_dir.display().to_string()),
         ("CLERK_JWT_KEY".to_owned(), TEST_PUBLIC_PEM.to_owned()),
+        // Real statuses: the tests of this suite assert them. Tests of the default
+        // (legacy) answers override it with `legacy_statuses()`.
+        ("HME__SERVER__ERROR_STATUSES".to_owned(), "http".to_owned()),
     ]);
     for (k, v) in SPLIT_URLS {
         env.insert((*k).to_owned(), (*v).to_owned());
@@ -84,6 +87,13 @@ pub fn test_env(backends: &Backends, data_dir: &std::path::Path) -> Option<HashM
         env.insert(k.clone(), v.clone());
     }
     Some(env)
+}
+
+/// Backends whose app answers the legacy routes' failures as the legacy handlers did
+/// (`server.error_statuses = "legacy"`, the production default).
+pub fn legacy_statuses(mut backends: Backends) -> Backends {
+    backends.overrides.insert("HME__SERVER__ERROR_STATUSES".to_owned(), "legacy".to_owned());
+    backends
 }
 
 /// Spawns the app (serve mode) with the given backends; None when a service is missing.

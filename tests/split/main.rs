@@ -79,6 +79,8 @@ impl Isolation {
             ("PORT", port.to_string()),
             ("HME__SERVER__WORKERS", "1".into()),
             ("HME__SERVER__SHUTDOWN_TIMEOUT_SECS", "1".into()),
+            // Real statuses: the flow asserts them (e.g. 503 with products down).
+            ("HME__SERVER__ERROR_STATUSES", "http".into()),
             ("HME__STORAGE__DATA_DIR", data.display().to_string()),
             ("RUST_LOG", "info".into()),
             ("NO_COLOR", "1".into()),

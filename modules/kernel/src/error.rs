@@ -1,14 +1,28 @@
-//! One error type for every route, rendered as the legacy envelope.
+//! One error type for every route, rendered as the legacy envelope, and the one piece
+//! that decides which status a legacy route answers a failure with.
 //!
 //! The legacy API answers failures with `{success:false, message}` (a few routes use
-//! `error` instead of `message`). hme keeps that body and adds a correct status code.
-//! 5xx bodies never carry internal detail: the cause chain goes to the log.
+//! `error` instead of `message`). An [`ApiError`] renders that body with the status of
+//! its [`ErrorKind`] (the *real* status). A legacy route (a Next.js API route hme took
+//! over) declares its legacy answers in a [`LegacyRoute`] table and is wrapped with
+//! [`LegacyRoute::wrap`]: with `server.error_statuses = "legacy"` (the default,
+//! [`ErrorStatuses`]) its failures answer the status, body key and (where the legacy
+//! fixed one) text of the legacy handler; with `"http"` the real status with the same
+//! body. hme's own refusals (413, 415, 429) are never rewritten. Every failure response
+//! carries its real status as [`RealStatus`] in the response extensions, and the log
+//! line of a failure names the real status. 5xx bodies never carry internal detail: the
+//! cause chain goes to the log.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::rc::Rc;
 
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
+use futures::future::{ready, LocalBoxFuture, Ready};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// The result type of handlers and services.
@@ -176,13 +190,193 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         if self.kind.status().is_server_error() {
-            tracing::error!(error = %self, "request failed");
+            tracing::error!(status = self.kind.status().as_u16(), error = %self, "request failed");
         }
         let mut builder = HttpResponse::build(self.status_code());
         if let Some(secs) = self.retry_after_secs {
             builder.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
-        builder.json(self.body())
+        let mut resp = builder.json(self.body());
+        resp.extensions_mut().insert(RealStatus(self.status_code()));
+        resp
+    }
+}
+
+/// The real status of a failure (its [`ErrorKind`]'s), in the response extensions of
+/// every [`ApiError`] answer, whatever status went on the wire: a legacy route answers
+/// many failures 200 `{success:false}` in the default mode. Metrics and logs read the
+/// outcome class from here (absent: the wire status is the real one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RealStatus(pub StatusCode);
+
+/// `server.error_statuses`: which status the legacy routes answer their failures with.
+/// Registered as app data by the composition root; a legacy route served without it
+/// answers as [`ErrorStatuses::Legacy`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorStatuses {
+    /// The status the legacy Next.js handler answered (mostly 200 `{success:false}`),
+    /// which the storefront depends on: axios rejects any non-2xx and the page then
+    /// shows "Request failed with status code N" instead of the server's message.
+    #[default]
+    Legacy,
+    /// The real status of each failure (400, 401, 403, 404, 409, 500, 503...), same body.
+    Http,
+}
+
+/// Kinds hme answers itself before or around a handler, with their status in both
+/// modes: no legacy handler answered them.
+const OWN_REFUSALS: [ErrorKind; 3] = [ErrorKind::PayloadTooLarge, ErrorKind::UnsupportedMediaType, ErrorKind::TooManyRequests];
+
+/// One legacy answer of a route: failures of `kinds` answer `status` in the default
+/// mode, with `text` (when set) instead of hme's own message in both modes.
+#[derive(Debug, Clone, Copy)]
+pub struct LegacyAnswer {
+    /// The failures this answer is for.
+    pub kinds: &'static [ErrorKind],
+    /// The legacy status.
+    pub status: StatusCode,
+    /// The legacy text, where the legacy handler fixed one; None: hme's message.
+    pub text: Option<&'static str>,
+}
+
+impl LegacyAnswer {
+    /// Failures of `kinds` answer `status` with hme's message.
+    pub const fn status(kinds: &'static [ErrorKind], status: StatusCode) -> Self {
+        Self { kinds, status, text: None }
+    }
+    /// Failures of `kinds` answer `status` with `text`.
+    pub const fn text(kinds: &'static [ErrorKind], status: StatusCode, text: &'static str) -> Self {
+        Self { kinds, status, text: Some(text) }
+    }
+}
+
+/// The legacy failure answers of one legacy route (frontend.md section 9): the body key,
+/// the answers of given kinds, and the status of every other failure (the legacy
+/// handler's `catch`). Declared as a `static` next to the handler and registered with
+/// [`LegacyRoute::wrap`] on its resource; the OpenAPI modifier
+/// [`crate::openapi::LegacyRoutes`] documents it.
+#[derive(Debug)]
+pub struct LegacyRoute {
+    /// `GET`, `POST`... (OpenAPI documentation).
+    pub method: &'static str,
+    /// The route's path as documented (`/api/track/{trackingNumber}`).
+    pub path: &'static str,
+    /// The body key of its failures (both modes).
+    pub key: MessageKey,
+    /// Answers by kind; the first that names a failure's kind wins.
+    pub answers: &'static [LegacyAnswer],
+    /// The legacy status of any other failure.
+    pub otherwise: StatusCode,
+}
+
+/// What a failure answers on a legacy route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// The status on the wire.
+    pub status: StatusCode,
+    /// The real status (of the error's kind).
+    pub real: StatusCode,
+    /// The body.
+    pub body: serde_json::Value,
+}
+
+impl LegacyRoute {
+    /// The legacy status and text of failures of `kind`; None for hme's own refusals.
+    pub fn legacy(&self, kind: ErrorKind) -> Option<(StatusCode, Option<&'static str>)> {
+        if OWN_REFUSALS.contains(&kind) {
+            return None;
+        }
+        Some(match self.answers.iter().find(|a| a.kinds.contains(&kind)) {
+            Some(a) => (a.status, a.text),
+            None => (self.otherwise, None),
+        })
+    }
+
+    /// How `error` is answered on this route in `mode`; None: as the error renders
+    /// itself (hme's own refusals).
+    pub fn answer(&self, error: &ApiError, mode: ErrorStatuses) -> Option<Answer> {
+        let (legacy, text) = self.legacy(error.kind)?;
+        let real = error.kind.status();
+        let text = text.unwrap_or(error.message());
+        let body = match self.key {
+            MessageKey::Message => json!({ "success": false, "message": text }),
+            MessageKey::Error => json!({ "success": false, "error": text }),
+        };
+        let status = match mode {
+            ErrorStatuses::Legacy => legacy,
+            ErrorStatuses::Http => real,
+        };
+        Some(Answer { status, real, body })
+    }
+
+    /// The middleware answering this route's failures as declared; register it with
+    /// `web::resource(path).wrap(ROUTE.wrap())`.
+    pub fn wrap(&'static self) -> LegacyAnswers {
+        LegacyAnswers(self)
+    }
+
+    fn rewrite<B: MessageBody + 'static>(&self, res: ServiceResponse<B>) -> ServiceResponse<BoxBody> {
+        let mode = res.request().app_data::<ErrorStatuses>().copied().unwrap_or_default();
+        let Some(answer) = res.response().error().and_then(|e| e.as_error::<ApiError>()).and_then(|e| {
+            let answer = self.answer(e, mode)?;
+            if !answer.real.is_server_error() {
+                tracing::info!(status = answer.real.as_u16(), wire_status = answer.status.as_u16(), route = self.path, message = e.message(), "request failed");
+            }
+            Some(answer)
+        }) else {
+            return res.map_into_boxed_body();
+        };
+        let (req, resp) = res.into_parts();
+        let bytes = serde_json::to_vec(&answer.body).unwrap_or_default();
+        let mut resp = resp.set_body(BoxBody::new(bytes));
+        resp.head_mut().status = answer.status;
+        resp.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+        resp.extensions_mut().insert(RealStatus(answer.real));
+        ServiceResponse::new(req, resp)
+    }
+}
+
+/// The middleware of [`LegacyRoute::wrap`].
+pub struct LegacyAnswers(&'static LegacyRoute);
+
+impl<S, B> Transform<S, ServiceRequest> for LegacyAnswers
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = actix_web::Error;
+    type Transform = LegacyAnswersService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(LegacyAnswersService { service: Rc::new(service), route: self.0 }))
+    }
+}
+
+/// The service of [`LegacyAnswers`].
+pub struct LegacyAnswersService<S> {
+    service: Rc<S>,
+    route: &'static LegacyRoute,
+}
+
+impl<S, B> Service<ServiceRequest> for LegacyAnswersService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let route = self.route;
+        let fut = self.service.call(req);
+        Box::pin(async move { Ok(route.rewrite(fut.await?)) })
     }
 }
 

@@ -6,8 +6,11 @@ use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::schema::{AnyOfBuilder, Schema};
 use utoipa::openapi::{Content, RefOr, Ref, ResponseBuilder};
 use utoipa::{Modify, PartialSchema, ToSchema};
+
+use crate::error::{ErrorKind, LegacyRoute, MessageKey};
 
 /// Declares the `bearer` security scheme (a Clerk session token, or one of ours) that
 /// signed-in routes refer to. Use as `#[openapi(modifiers(&BearerAuth))]`.
@@ -156,6 +159,112 @@ impl Modify for LegacyErrors {
             components.schemas.entry(name.to_owned()).or_insert(schema);
         }
         operations_mut(openapi).for_each(complete);
+    }
+}
+
+/// Documents what each legacy route answers in both modes of `server.error_statuses`
+/// (the routes' [`LegacyRoute`] tables): each failure status the route documents (the
+/// `http` mode's) says what it answers by default, each legacy status is listed (200
+/// gets the failure envelope as an alternative body), and routes answering with the
+/// `error` key say so. The document is true in both modes. Use after [`LegacyErrors`]:
+/// `#[openapi(modifiers(&BearerAuth, &LegacyErrors, &LegacyRoutes(ROUTES)))]`.
+pub struct LegacyRoutes(pub &'static [&'static LegacyRoute]);
+
+/// The kind answering `status` (the statuses an [`crate::ApiError`] can have that a
+/// legacy route may rewrite).
+fn kind_of(status: &str) -> Option<ErrorKind> {
+    Some(match status {
+        "400" => ErrorKind::BadRequest,
+        "401" => ErrorKind::Unauthorized,
+        "403" => ErrorKind::Forbidden,
+        "404" => ErrorKind::NotFound,
+        "409" => ErrorKind::Conflict,
+        "422" => ErrorKind::Unprocessable,
+        "500" => ErrorKind::Internal,
+        "503" => ErrorKind::Unavailable,
+        _ => return None,
+    })
+}
+
+fn operation_mut<'a>(openapi: &'a mut utoipa::openapi::OpenApi, method: &str, path: &str) -> Option<&'a mut Operation> {
+    let item = openapi.paths.paths.get_mut(path)?;
+    match method {
+        "GET" => item.get.as_mut(),
+        "POST" => item.post.as_mut(),
+        "PUT" => item.put.as_mut(),
+        "DELETE" => item.delete.as_mut(),
+        "PATCH" => item.patch.as_mut(),
+        _ => None,
+    }
+}
+
+fn document_legacy(op: &mut Operation, route: &LegacyRoute) {
+    let (failure_body, ok_alternative) = match route.key {
+        MessageKey::Message => ("ErrorBody", "ErrorBody"),
+        // The route's own failures use `error`; the server's refusals and timeout `message`.
+        MessageKey::Error => ("AnyErrorBody", "ErrorKeyBody"),
+    };
+    let key = match route.key {
+        MessageKey::Message => "message",
+        MessageKey::Error => "error",
+    };
+    // Legacy status -> the `http` statuses answered with it by default.
+    let mut moved: std::collections::BTreeMap<u16, Vec<String>> = std::collections::BTreeMap::new();
+    for (status, response) in op.responses.responses.iter_mut() {
+        let Some(kind) = kind_of(status) else { continue };
+        let RefOr::T(response) = response else { continue };
+        let Some((legacy, text)) = route.legacy(kind) else { continue };
+        if route.key == MessageKey::Error {
+            response.content.insert("application/json".to_owned(), Content::new(Some(Ref::from_schema_name(failure_body))));
+        }
+        let text_note = text.map(|t| format!(", text \"{t}\"")).unwrap_or_default();
+        if legacy.as_str() == status {
+            if !text_note.is_empty() {
+                response.description.push_str(&format!(" (`{key}` \"{}\")", text.unwrap_or_default()));
+            }
+            continue;
+        }
+        let timeout = if status == "503" { "; the request timeout keeps 503" } else { "" };
+        response.description.push_str(&format!(
+            " [this status with `server.error_statuses = \"http\"`; by default (`legacy`): {legacy} `{{success:false, {key}}}`{text_note}{timeout}]"
+        ));
+        moved.entry(legacy.as_u16()).or_default().push(format!("{status}{text_note}"));
+    }
+    for (legacy, from) in moved {
+        let what = format!(
+            "By default (`server.error_statuses = \"legacy\"`, the legacy handler's answer) also the failures documented here as {} with `server.error_statuses = \"http\"`: `{{success:false, {key}}}`.",
+            from.join("; ")
+        );
+        let status = legacy.to_string();
+        match op.responses.responses.get_mut(&status) {
+            Some(RefOr::T(response)) if legacy == 200 => {
+                response.description.push_str(&format!(" {what}"));
+                for content in response.content.values_mut() {
+                    let Some(schema) = content.schema.take() else { continue };
+                    let any = AnyOfBuilder::new().item(schema).item(Ref::from_schema_name(ok_alternative)).build();
+                    content.schema = Some(RefOr::T(Schema::AnyOf(any)));
+                }
+            }
+            Some(RefOr::T(response)) => response.description.push_str(&format!(" {what}")),
+            Some(RefOr::Ref(_)) => {}
+            None => {
+                let response = ResponseBuilder::new()
+                    .description(what)
+                    .content("application/json", Content::new(Some(Ref::from_schema_name(failure_body))))
+                    .build();
+                op.responses.responses.insert(status, response.into());
+            }
+        }
+    }
+}
+
+impl Modify for LegacyRoutes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for route in self.0 {
+            if let Some(op) = operation_mut(openapi, route.method, route.path) {
+                document_legacy(op, route);
+            }
+        }
     }
 }
 

@@ -60,7 +60,7 @@ async fn harness(documents: Option<Documents>) -> Harness {
 
 async fn post(h: &Harness, path: &str, body: Value, peer: &str) -> (StatusCode, Value, Option<String>) {
     let w = h.worker.clone();
-    let app = test::init_service(App::new().app_data(hme_kernel::json::json_config(64 * 1024)).app_data(web::Data::new(Arc::new(hme_kernel::testing::verifier()))).configure(move |cfg| w.configure(cfg))).await;
+    let app = test::init_service(App::new().app_data(hme_kernel::error::ErrorStatuses::Http).app_data(hme_kernel::json::json_config(64 * 1024)).app_data(web::Data::new(Arc::new(hme_kernel::testing::verifier()))).configure(move |cfg| w.configure(cfg))).await;
     let req = test::TestRequest::post().uri(path).peer_addr(peer.parse().unwrap()).set_json(body).to_request();
     let resp = test::call_service(&app, req).await;
     let status = resp.status();

@@ -8,6 +8,7 @@ pub mod client;
 pub mod get_address;
 pub mod grant_role;
 pub mod jwks;
+pub mod legacy;
 pub mod login;
 pub mod logout;
 pub mod me;
@@ -19,6 +20,7 @@ pub mod user_data;
 use std::sync::Arc;
 
 use actix_web::web;
+use legacy::DOC as LEGACY_ANSWERS;
 use hme_kernel::openapi::{BearerAuth, LegacyErrors};
 use utoipa::OpenApi;
 
@@ -50,7 +52,7 @@ use clerk_webhook::Webhooks;
         responses::RegisterBody, responses::LoginBody, responses::RefreshBody, responses::MeBody, responses::GrantBody,
         responses::ErrorBody, crate::accounts::TokenPair, crate::domain::AddressInput,
     )),
-    modifiers(&BearerAuth, &LegacyErrors),
+    modifiers(&BearerAuth, &LegacyErrors, &LEGACY_ANSWERS),
     tags(
         (name = "users", description = "Legacy user, cart and address routes"),
         (name = "auth", description = "Accounts of our own: register, login, refresh, logout, me, roles, JWKS"),
@@ -63,11 +65,11 @@ pub struct AuthApi;
 pub fn configure(cfg: &mut web::ServiceConfig, users: &Arc<UsersService>, accounts: &Arc<AccountsService>, hooks: &Arc<Webhooks>) {
     let (u, a, h) = (web::Data::from(Arc::clone(users)), web::Data::from(Arc::clone(accounts)), web::Data::from(Arc::clone(hooks)));
     let resource = |path: &str| web::resource(path.to_owned()).app_data(u.clone()).app_data(a.clone()).app_data(h.clone());
-    cfg.service(resource("/api/user/data").route(web::get().to(user_data::user_data)))
-        .service(resource("/api/cart/get").route(web::get().to(cart_get::cart_get)))
-        .service(resource("/api/cart/update").route(web::post().to(cart_update::cart_update)))
-        .service(resource("/api/user/add-address").route(web::post().to(add_address::add_address)))
-        .service(resource("/api/user/get-address").route(web::get().to(get_address::get_address)))
+    cfg.service(resource("/api/user/data").wrap(legacy::USER_DATA.wrap()).route(web::get().to(user_data::user_data)))
+        .service(resource("/api/cart/get").wrap(legacy::CART_GET.wrap()).route(web::get().to(cart_get::cart_get)))
+        .service(resource("/api/cart/update").wrap(legacy::CART_UPDATE.wrap()).route(web::post().to(cart_update::cart_update)))
+        .service(resource("/api/user/add-address").wrap(legacy::ADD_ADDRESS.wrap()).route(web::post().to(add_address::add_address)))
+        .service(resource("/api/user/get-address").wrap(legacy::GET_ADDRESS.wrap()).route(web::get().to(get_address::get_address)))
         .service(resource("/api/webhooks/clerk").route(web::post().to(clerk_webhook::clerk_webhook)))
         .service(resource("/api/auth/register").route(web::post().to(register::register)))
         .service(resource("/api/auth/login").route(web::post().to(login::login)))

@@ -9,6 +9,7 @@ use actix_web::{test, web, App};
 use hme_auth::{AuthModule, AuthModuleSettings};
 use hme_kernel::backends::Documents;
 use hme_kernel::cache::{Cache, MemoryCache};
+use hme_kernel::error::{ErrorStatuses, RealStatus};
 use hme_kernel::events::EmbeddedEventBus;
 use hme_kernel::module::{HttpModule, Platform};
 use hme_kernel::testing::{embedded_test_db, mongo_test_db, verifier};
@@ -71,10 +72,22 @@ impl TestApp {
         apps
     }
 
+    /// A call with `server.error_statuses = "http"` (real statuses).
     pub async fn call(&self, req: test::TestRequest) -> Reply {
+        self.call_in(ErrorStatuses::Http, req).await
+    }
+
+    /// A call in the default mode (`legacy`: the legacy handler's statuses).
+    pub async fn call_legacy(&self, req: test::TestRequest) -> Reply {
+        self.call_in(ErrorStatuses::Legacy, req).await
+    }
+
+    /// A call with `server.error_statuses = mode`; the reply carries the real status.
+    pub async fn call_in(&self, mode: ErrorStatuses, req: test::TestRequest) -> Reply {
         let m = Arc::clone(&self.module);
         let app = test::init_service(
             App::new()
+                .app_data(mode)
                 .app_data(hme_kernel::json::json_config(256 * 1024))
                 .app_data(web::Data::new(Arc::clone(&self.platform.tokens)))
                 .configure(move |cfg| m.configure(cfg)),
@@ -82,10 +95,11 @@ impl TestApp {
         .await;
         let resp = test::call_service(&app, req.to_request()).await;
         let status = resp.status();
+        let real = resp.response().extensions().get::<RealStatus>().map(|r| r.0);
         let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let bytes = test::read_body(resp).await;
         let raw = String::from_utf8_lossy(&bytes).into_owned();
-        Reply { status, retry_after, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), raw }
+        Reply { status, real, retry_after, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), raw }
     }
 
     /// Delivers a signed Clerk event; returns the reply.
@@ -120,6 +134,8 @@ pub fn user_event(kind: &str, id: &str, email: &str, first: &str, last: &str) ->
 #[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,
+    /// The real status of a failure ([`RealStatus`]), whatever went on the wire.
+    pub real: Option<StatusCode>,
     pub retry_after: Option<String>,
     pub body: Value,
     pub raw: String,

@@ -4,6 +4,7 @@ pub mod cancel;
 pub mod checkout_callback;
 pub mod checkout_initiate;
 pub mod create;
+pub mod legacy;
 pub mod list;
 pub mod responses;
 pub mod seller_orders;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use actix_web::web;
 use hme_kernel::{ApiError, ApiResult};
 use mongodb::bson::oid::ObjectId;
+use legacy::DOC as LEGACY_ANSWERS;
 use hme_kernel::openapi::{BearerAuth, LegacyErrors};
 use utoipa::OpenApi;
 
@@ -43,7 +45,7 @@ use crate::service::OrdersService;
         crate::domain::StatusBody,
         crate::domain::CancelBody,
     )),
-    modifiers(&BearerAuth, &LegacyErrors),
+    modifiers(&BearerAuth, &LegacyErrors, &LEGACY_ANSWERS),
     tags(
         (name = "orders", description = "Legacy order placement and lists, and the order lifecycle"),
         (name = "payments", description = "JazzCash checkout, its callback, courier tracking")
@@ -64,9 +66,9 @@ pub(crate) fn order_id(value: Option<&serde_json::Value>) -> ApiResult<ObjectId>
 pub fn configure(cfg: &mut web::ServiceConfig, service: &Arc<OrdersService>) {
     let data = web::Data::from(Arc::clone(service));
     let resource = |path: &str| web::resource(path.to_owned()).app_data(data.clone());
-    cfg.service(resource("/api/order/create").route(web::post().to(create::create_order)))
-        .service(resource("/api/order/list").route(web::get().to(list::list_orders)))
-        .service(resource("/api/order/seller-orders").route(web::get().to(seller_orders::seller_orders)))
+    cfg.service(resource("/api/order/create").wrap(legacy::CREATE.wrap()).route(web::post().to(create::create_order)))
+        .service(resource("/api/order/list").wrap(legacy::LIST.wrap()).route(web::get().to(list::list_orders)))
+        .service(resource("/api/order/seller-orders").wrap(legacy::SELLER_ORDERS.wrap()).route(web::get().to(seller_orders::seller_orders)))
         .service(resource("/api/order/status").route(web::put().to(status::set_status)))
         .service(resource("/api/order/cancel").route(web::post().to(cancel::cancel_order)));
 }
@@ -75,7 +77,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, service: &Arc<OrdersService>) {
 pub fn configure_payments(cfg: &mut web::ServiceConfig, service: &Arc<PaymentsService>) {
     let data = web::Data::from(Arc::clone(service));
     let resource = |path: &str| web::resource(path.to_owned()).app_data(data.clone());
-    cfg.service(resource("/api/checkout/initiate").route(web::post().to(checkout_initiate::checkout_initiate)))
+    cfg.service(resource("/api/checkout/initiate").wrap(legacy::INITIATE.wrap()).route(web::post().to(checkout_initiate::checkout_initiate)))
         .service(resource("/api/checkout/callback").route(web::post().to(checkout_callback::checkout_callback)))
-        .service(resource("/api/track/{trackingNumber}").route(web::get().to(track::track)));
+        .service(resource("/api/track/{trackingNumber}").wrap(legacy::TRACK.wrap()).route(web::get().to(track::track)));
 }

@@ -11,6 +11,7 @@ use actix_web::{test, web, App};
 use async_trait::async_trait;
 use hme_kernel::backends::Documents;
 use hme_kernel::cache::MemoryCache;
+use hme_kernel::error::{ErrorStatuses, RealStatus};
 use hme_kernel::events::{EventBus, EventEnvelope, EventError, EventHandler};
 use hme_kernel::module::{HttpModule, Platform};
 use hme_kernel::testing::{clerk_token, embedded_test_db, mongo_test_db, verifier};
@@ -109,10 +110,22 @@ impl TestApp {
         Self::build(self.backend, self.platform.documents.clone(), self.people.clone(), self.mongo.clone(), self.dir.clone(), s, events).await
     }
 
+    /// A call with `server.error_statuses = "http"` (real statuses).
     pub async fn call(&self, req: test::TestRequest) -> Reply {
+        self.call_in(ErrorStatuses::Http, req).await
+    }
+
+    /// A call in the default mode (`legacy`: the legacy handler's statuses).
+    pub async fn call_legacy(&self, req: test::TestRequest) -> Reply {
+        self.call_in(ErrorStatuses::Legacy, req).await
+    }
+
+    /// A call with `server.error_statuses = mode`; the reply carries the real status.
+    pub async fn call_in(&self, mode: ErrorStatuses, req: test::TestRequest) -> Reply {
         let (o, p) = (self.orders.clone(), self.products.clone());
         let app = test::init_service(
             App::new()
+                .app_data(mode)
                 .app_data(hme_kernel::json::json_config(256 * 1024))
                 .app_data(web::Data::new(Arc::new(verifier())))
                 .configure(move |cfg| {
@@ -123,9 +136,10 @@ impl TestApp {
         .await;
         let resp = test::call_service(&app, req.to_request()).await;
         let status = resp.status();
+        let real = resp.response().extensions().get::<RealStatus>().map(|r| r.0);
         let location = resp.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let bytes = test::read_body(resp).await;
-        Reply { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), raw: String::from_utf8_lossy(&bytes).into_owned(), location }
+        Reply { status, real, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), raw: String::from_utf8_lossy(&bytes).into_owned(), location }
     }
 
     pub fn published(&self) -> Vec<EventEnvelope> {
@@ -176,6 +190,8 @@ impl TestApp {
 #[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,
+    /// The real status of a failure ([`RealStatus`]), whatever went on the wire.
+    pub real: Option<StatusCode>,
     pub body: Value,
     pub raw: String,
     pub location: Option<String>,

@@ -6,6 +6,7 @@ pub mod edit;
 pub mod encoding;
 pub mod get_one;
 pub mod in_stock;
+pub mod legacy;
 pub mod list;
 pub mod promotion;
 pub mod responses;
@@ -14,6 +15,7 @@ pub mod seller_list;
 use std::sync::Arc;
 
 use actix_web::web;
+use legacy::DOC as LEGACY_ANSWERS;
 use hme_kernel::openapi::{BearerAuth, LegacyErrors};
 use utoipa::OpenApi;
 
@@ -47,7 +49,7 @@ use crate::service::ProductsService;
         crate::domain::InStockBody,
         crate::domain::PromotionBody,
     )),
-    modifiers(&BearerAuth, &LegacyErrors),
+    modifiers(&BearerAuth, &LegacyErrors, &LEGACY_ANSWERS),
     tags((name = "products", description = "The catalog: legacy product routes and their extensions"))
 )]
 pub struct ProductsApi;
@@ -57,12 +59,12 @@ pub struct ProductsApi;
 pub fn configure(cfg: &mut web::ServiceConfig, service: &Arc<ProductsService>) {
     let data = web::Data::from(Arc::clone(service));
     let resource = |path: &str| web::resource(path.to_owned()).app_data(data.clone());
-    cfg.service(resource("/api/product/list").route(web::get().to(list::list_products)))
-        .service(resource("/api/product/seller-list").route(web::get().to(seller_list::seller_list)))
-        .service(resource("/api/product/add").route(web::post().to(add::add_product)))
-        .service(resource("/api/product/edit").route(web::put().to(edit::edit_product)))
-        .service(resource("/api/product/delete").route(web::delete().to(delete::delete_product)))
-        .service(resource("/api/product/inStock").route(web::put().to(in_stock::set_in_stock)))
-        .service(resource("/api/product/promotion").route(web::put().to(promotion::set_promotion)))
+    cfg.service(resource("/api/product/list").wrap(legacy::LIST.wrap()).route(web::get().to(list::list_products)))
+        .service(resource("/api/product/seller-list").wrap(legacy::SELLER_LIST.wrap()).route(web::get().to(seller_list::seller_list)))
+        .service(resource("/api/product/add").wrap(legacy::ADD.wrap()).route(web::post().to(add::add_product)))
+        .service(resource("/api/product/edit").wrap(legacy::EDIT.wrap()).route(web::put().to(edit::edit_product)))
+        .service(resource("/api/product/delete").wrap(legacy::DELETE.wrap()).route(web::delete().to(delete::delete_product)))
+        .service(resource("/api/product/inStock").wrap(legacy::IN_STOCK.wrap()).route(web::put().to(in_stock::set_in_stock)))
+        .service(resource("/api/product/promotion").wrap(legacy::PROMOTION.wrap()).route(web::put().to(promotion::set_promotion)))
         .service(resource("/api/product/{id}").route(web::get().to(get_one::get_product)));
 }

@@ -8,6 +8,7 @@ use actix_web::{test, web, App};
 use async_trait::async_trait;
 use hme_kernel::backends::Documents;
 use hme_kernel::cache::{Cache, MemoryCache};
+use hme_kernel::error::{ErrorStatuses, RealStatus};
 use hme_kernel::events::{EventBus, EventEnvelope, EventError, EventHandler};
 use hme_kernel::module::{HttpModule, Platform};
 use hme_kernel::testing::{clerk_token, embedded_test_db, mongo_test_db, verifier};
@@ -92,8 +93,14 @@ impl TestApp {
         apps
     }
 
+    /// A call with `server.error_statuses = "http"` (real statuses).
     pub async fn call(&self, req: test::TestRequest) -> Reply {
         call_module(&self.module, req).await
+    }
+
+    /// A call in the default mode (`legacy`: the legacy handler's statuses).
+    pub async fn call_legacy(&self, req: test::TestRequest) -> Reply {
+        call_module_in(&self.module, ErrorStatuses::Legacy, req).await
     }
 
     pub fn published(&self) -> Vec<EventEnvelope> {
@@ -109,15 +116,24 @@ pub fn memory_cache() -> Arc<dyn Cache> {
 #[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,
+    /// The real status of a failure ([`RealStatus`]), whatever went on the wire.
+    pub real: Option<StatusCode>,
     pub etag: Option<String>,
     pub body: Value,
     pub raw: String,
 }
 
+/// A call with `server.error_statuses = "http"`.
 pub async fn call_module(module: &Arc<ProductsModule>, req: test::TestRequest) -> Reply {
+    call_module_in(module, ErrorStatuses::Http, req).await
+}
+
+/// A call with `server.error_statuses = mode`; the reply carries the real status.
+pub async fn call_module_in(module: &Arc<ProductsModule>, mode: ErrorStatuses, req: test::TestRequest) -> Reply {
     let m = Arc::clone(module);
     let app = test::init_service(
         App::new()
+            .app_data(mode)
             .app_data(hme_kernel::json::json_config(256 * 1024))
             .app_data(hme_kernel::json::query_config())
             .app_data(web::Data::new(Arc::new(verifier())))
@@ -126,11 +142,12 @@ pub async fn call_module(module: &Arc<ProductsModule>, req: test::TestRequest) -
     .await;
     let resp = test::call_service(&app, req.to_request()).await;
     let status = resp.status();
+    let real = resp.response().extensions().get::<RealStatus>().map(|r| r.0);
     let etag = resp.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let bytes = test::read_body(resp).await;
     let raw = String::from_utf8_lossy(&bytes).into_owned();
     let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Reply { status, etag, body, raw }
+    Reply { status, real, etag, body, raw }
 }
 
 pub fn get(path: &str) -> test::TestRequest {

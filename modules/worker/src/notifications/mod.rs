@@ -5,6 +5,7 @@
 
 pub mod contact;
 pub mod emails;
+pub mod legacy;
 pub mod store;
 pub mod subscribe;
 pub mod validate;
@@ -15,6 +16,7 @@ use actix_web::web;
 use hme_kernel::ratelimit::{Limit, RateLimiter};
 use hme_kernel::events::EventBus;
 use serde::Deserialize;
+use legacy::DOC as LEGACY_ANSWERS;
 use hme_kernel::openapi::LegacyErrors;
 use utoipa::OpenApi;
 
@@ -71,13 +73,13 @@ pub struct Notifications {
     paths(subscribe::subscribe, contact::contact),
     components(schemas(subscribe::SubscribeBody, contact::ContactBody, subscribe::DoneBody)),
     tags((name = "notifications", description = "Newsletter subscriptions and the contact form; emails sent by the worker")),
-    modifiers(&LegacyErrors)
+    modifiers(&LegacyErrors, &LEGACY_ANSWERS)
 )]
 pub struct NotificationsApi;
 
 /// Registers the two routes.
 pub fn configure(cfg: &mut web::ServiceConfig, n: &Arc<Notifications>) {
     let data = web::Data::from(Arc::clone(n));
-    cfg.service(web::resource("/api/subscribe").app_data(data.clone()).route(web::post().to(subscribe::subscribe)))
-        .service(web::resource("/api/contact").app_data(data).route(web::post().to(contact::contact)));
+    cfg.service(web::resource("/api/subscribe").wrap(legacy::SUBSCRIBE.wrap()).app_data(data.clone()).route(web::post().to(subscribe::subscribe)))
+        .service(web::resource("/api/contact").wrap(legacy::CONTACT.wrap()).app_data(data).route(web::post().to(contact::contact)));
 }
