@@ -384,6 +384,7 @@ where
 mod tests {
     use super::*;
     use actix_web::body::to_bytes;
+    use actix_web::{test as atest, web, App};
 
     async fn rendered(e: ApiError) -> (StatusCode, serde_json::Value) {
         let resp = e.error_response();
@@ -412,6 +413,103 @@ mod tests {
     async fn legacy_error_key_routes_use_error_not_message() {
         let (_, body) = rendered(ApiError::bad_request("Invalid email").with_error_key()).await;
         assert_eq!(body, json!({"success": false, "error": "Invalid email"}));
+    }
+
+    static ROUTE: LegacyRoute = LegacyRoute {
+        method: "POST",
+        path: "/r",
+        key: MessageKey::Message,
+        answers: &[
+            LegacyAnswer::text(&[ErrorKind::Unauthorized], StatusCode::UNAUTHORIZED, "Unauthorized"),
+            LegacyAnswer::status(&[ErrorKind::NotFound], StatusCode::NOT_FOUND),
+        ],
+        otherwise: StatusCode::OK,
+    };
+    static ERROR_KEY: LegacyRoute = LegacyRoute { method: "GET", path: "/e", key: MessageKey::Error, answers: &[], otherwise: StatusCode::BAD_GATEWAY };
+
+    async fn fail(e: web::Path<String>) -> Result<HttpResponse, ApiError> {
+        Err(match e.as_str() {
+            "401" => ApiError::unauthorized("Unauthorized: sign in required"),
+            "404" => ApiError::not_found("Product not found"),
+            "409" => ApiError::conflict("Item 1: out of stock (0 available)"),
+            "413" => ApiError::new(ErrorKind::PayloadTooLarge, "Request body is too large"),
+            "429" => ApiError::too_many_requests(7),
+            _ => ApiError::unavailable(std::io::Error::other("db down")),
+        })
+    }
+
+    /// (wire status, real status, body, Retry-After) of `GET /{route}/{kind}` in `mode`.
+    async fn served(mode: Option<ErrorStatuses>, route: &str, kind: &str) -> (StatusCode, Option<StatusCode>, serde_json::Value, Option<String>) {
+        let mut app = App::new()
+            .service(web::resource("/r/{e}").wrap(ROUTE.wrap()).route(web::get().to(fail)))
+            .service(web::resource("/e/{e}").wrap(ERROR_KEY.wrap()).route(web::get().to(fail)));
+        if let Some(mode) = mode {
+            app = app.app_data(mode);
+        }
+        let app = atest::init_service(app).await;
+        let resp = atest::call_service(&app, atest::TestRequest::get().uri(&format!("/{route}/{kind}")).to_request()).await;
+        let real = resp.response().extensions().get::<RealStatus>().map(|r| r.0);
+        let retry = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let status = resp.status();
+        let body = serde_json::from_slice(&atest::read_body(resp).await).unwrap_or_default();
+        (status, real, body, retry)
+    }
+
+    #[actix_web::test]
+    async fn a_legacy_route_answers_its_legacy_status_and_text_by_default_with_the_real_status_recorded() {
+        let (status, real, body, _) = served(None, "r", "401").await;
+        assert_eq!((status, real), (StatusCode::UNAUTHORIZED, Some(StatusCode::UNAUTHORIZED)));
+        assert_eq!(body, json!({"success": false, "message": "Unauthorized"}));
+        let (status, real, body, _) = served(Some(ErrorStatuses::Legacy), "r", "409").await;
+        assert_eq!((status, real), (StatusCode::OK, Some(StatusCode::CONFLICT)));
+        assert_eq!(body, json!({"success": false, "message": "Item 1: out of stock (0 available)"}));
+        let (status, real, body, _) = served(None, "r", "503").await;
+        assert_eq!((status, real), (StatusCode::OK, Some(StatusCode::SERVICE_UNAVAILABLE)));
+        assert_eq!(body["success"], false);
+        assert!(!body.to_string().contains("db down"), "{body}");
+        let (status, _, _, _) = served(None, "r", "404").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    #[actix_web::test]
+    async fn http_mode_answers_the_real_status_with_the_same_body() {
+        for kind in ["401", "404", "409", "503"] {
+            let (legacy_status, _, legacy_body, _) = served(Some(ErrorStatuses::Legacy), "r", kind).await;
+            let (status, real, body, _) = served(Some(ErrorStatuses::Http), "r", kind).await;
+            assert_eq!(status.as_str(), kind);
+            assert_eq!(real, Some(status));
+            assert_eq!(body, legacy_body, "{kind}: {legacy_status}");
+        }
+    }
+
+    #[actix_web::test]
+    async fn own_refusals_keep_their_status_and_headers_in_both_modes() {
+        for mode in [None, Some(ErrorStatuses::Http)] {
+            let (status, real, body, retry) = served(mode, "r", "429").await;
+            assert_eq!((status, real, retry.as_deref()), (StatusCode::TOO_MANY_REQUESTS, Some(StatusCode::TOO_MANY_REQUESTS), Some("7")));
+            assert_eq!(body["success"], false);
+            let (status, _, body, _) = served(mode, "e", "413").await;
+            assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+            assert_eq!(body, json!({"success": false, "message": "Request body is too large"}));
+        }
+    }
+
+    #[actix_web::test]
+    async fn an_error_key_route_names_every_rewritten_failure_under_error() {
+        let (status, real, body, _) = served(None, "e", "503").await;
+        assert_eq!((status, real), (StatusCode::BAD_GATEWAY, Some(StatusCode::SERVICE_UNAVAILABLE)));
+        assert!(body["error"].is_string() && body.get("message").is_none(), "{body}");
+        let (status, _, body, _) = served(Some(ErrorStatuses::Http), "e", "404").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body, json!({"success": false, "error": "Product not found"}));
+    }
+
+    #[test]
+    fn the_setting_reads_legacy_and_http() {
+        assert_eq!(serde_json::from_value::<ErrorStatuses>(json!("legacy")).ok(), Some(ErrorStatuses::Legacy));
+        assert_eq!(serde_json::from_value::<ErrorStatuses>(json!("http")).ok(), Some(ErrorStatuses::Http));
+        assert!(serde_json::from_value::<ErrorStatuses>(json!("proper")).is_err());
+        assert_eq!(ErrorStatuses::default(), ErrorStatuses::Legacy);
     }
 
     #[actix_web::test]

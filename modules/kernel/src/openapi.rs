@@ -282,6 +282,43 @@ mod tests {
     #[openapi(paths(x), modifiers(&BearerAuth, &LegacyErrors))]
     struct Doc;
 
+    #[utoipa::path(get, path = "/legacy", security(("bearer" = [])),
+        responses((status = 200, description = "ok", body = ErrorKeyBody), (status = 403, description = "Not a seller"), (status = 404, description = "Gone")))]
+    #[allow(dead_code)]
+    fn legacy() {}
+
+    static ROUTE: crate::error::LegacyRoute = crate::error::LegacyRoute {
+        method: "GET",
+        path: "/legacy",
+        key: MessageKey::Message,
+        answers: &[
+            crate::error::LegacyAnswer::text(&[ErrorKind::Unauthorized], actix_web::http::StatusCode::UNAUTHORIZED, "Unauthorized"),
+            crate::error::LegacyAnswer::status(&[ErrorKind::NotFound], actix_web::http::StatusCode::BAD_GATEWAY),
+        ],
+        otherwise: actix_web::http::StatusCode::OK,
+    };
+    static ROUTES: LegacyRoutes = LegacyRoutes(&[&ROUTE]);
+
+    #[derive(OpenApi)]
+    #[openapi(paths(legacy), modifiers(&BearerAuth, &LegacyErrors, &ROUTES))]
+    struct LegacyDoc;
+
+    #[test]
+    fn legacy_routes_document_both_modes() {
+        let doc = serde_json::to_value(LegacyDoc::openapi()).unwrap();
+        let responses = &doc["paths"]["/legacy"]["get"]["responses"];
+        // 403 and 500 answer 200-false by default: the 200 body may be the envelope.
+        let ok = &responses["200"];
+        let any = ok["content"]["application/json"]["schema"]["anyOf"].as_array().unwrap();
+        assert_eq!(any[1]["$ref"], "#/components/schemas/ErrorBody");
+        assert!(ok["description"].as_str().unwrap().contains("403"), "{ok}");
+        assert!(responses["403"]["description"].as_str().unwrap().contains("by default (`legacy`): 200"), "{responses}");
+        assert!(responses["401"]["description"].as_str().unwrap().contains("\"Unauthorized\""), "{responses}");
+        // 404 answers 502 by default: listed.
+        assert!(responses["502"]["description"].as_str().unwrap().contains("404"), "{responses}");
+        assert_eq!(responses["502"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody");
+    }
+
     #[test]
     fn framework_statuses_are_added_with_the_shared_envelope_and_route_descriptions_win() {
         let doc = serde_json::to_value(Doc::openapi()).unwrap();

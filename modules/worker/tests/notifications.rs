@@ -11,6 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{test, web, App};
 use async_trait::async_trait;
 use hme_kernel::backends::Documents;
+use hme_kernel::error::{ErrorStatuses, RealStatus};
 use hme_kernel::module::{HttpModule, Platform};
 use hme_kernel::testing::{embedded_test_db, mongo_test_db, service_env};
 use hme_worker::{Email, MailError, Mailer, WorkerModule, WorkerPorts, WorkerSettings};
@@ -59,14 +60,25 @@ async fn harness(documents: Option<Documents>) -> Harness {
 }
 
 async fn post(h: &Harness, path: &str, body: Value, peer: &str) -> (StatusCode, Value, Option<String>) {
+    let (status, _, body, retry) = post_in(h, ErrorStatuses::Http, path, body, peer).await;
+    (status, body, retry)
+}
+
+/// A JSON post with `server.error_statuses = mode`: status, real status, body, Retry-After.
+async fn post_in(h: &Harness, mode: ErrorStatuses, path: &str, body: Value, peer: &str) -> (StatusCode, Option<StatusCode>, Value, Option<String>) {
+    post_raw(h, mode, path, body.to_string(), peer).await
+}
+
+async fn post_raw(h: &Harness, mode: ErrorStatuses, path: &str, body: String, peer: &str) -> (StatusCode, Option<StatusCode>, Value, Option<String>) {
     let w = h.worker.clone();
-    let app = test::init_service(App::new().app_data(hme_kernel::error::ErrorStatuses::Http).app_data(hme_kernel::json::json_config(64 * 1024)).app_data(web::Data::new(Arc::new(hme_kernel::testing::verifier()))).configure(move |cfg| w.configure(cfg))).await;
-    let req = test::TestRequest::post().uri(path).peer_addr(peer.parse().unwrap()).set_json(body).to_request();
+    let app = test::init_service(App::new().app_data(mode).app_data(hme_kernel::json::json_config(64 * 1024)).app_data(web::Data::new(Arc::new(hme_kernel::testing::verifier()))).configure(move |cfg| w.configure(cfg))).await;
+    let req = test::TestRequest::post().uri(path).peer_addr(peer.parse().unwrap()).insert_header(("content-type", "application/json")).set_payload(body).to_request();
     let resp = test::call_service(&app, req).await;
     let status = resp.status();
+    let real = resp.response().extensions().get::<RealStatus>().map(|r| r.0);
     let retry = resp.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
     let body = serde_json::from_slice(&test::read_body(resp).await).unwrap_or(Value::Null);
-    (status, body, retry)
+    (status, real, body, retry)
 }
 
 async fn wait_mails(h: &Harness, rcpt: &str, n: usize) -> Vec<Email> {
@@ -167,4 +179,32 @@ async fn a_newsletter_stored_by_hme_roundtrips_in_mongoose_and_one_mongoose_wrot
     mongoose(&cli, &db, &["create", "Newsletter", &json!({"email": theirs}).to_string()]).await;
     let (status, body, _) = post(&h, "/api/subscribe", json!({"email": theirs}), "10.3.0.2:1").await;
     assert_eq!((status, body), (StatusCode::CONFLICT, json!({"success": false, "error": "Already subscribed"})));
+}
+
+#[actix_web::test]
+async fn subscribe_and_contact_failures_keep_their_legacy_statuses_and_keys_by_default() {
+    let h = harness(None).await;
+    for mode in [ErrorStatuses::Legacy, ErrorStatuses::Http] {
+        let r = post_in(&h, mode, "/api/subscribe", json!({"email": "not-an-email"}), "10.1.0.1:1").await;
+        assert_eq!((r.0, r.1, r.2.clone()), (StatusCode::BAD_REQUEST, Some(StatusCode::BAD_REQUEST), json!({"success": false, "error": "Invalid email"})), "{mode:?}");
+        let r = post_raw(&h, mode, "/api/subscribe", "{not json".to_owned(), "10.1.0.2:1").await;
+        assert_eq!((r.0, r.2["success"].clone()), (StatusCode::BAD_REQUEST, json!(false)), "{mode:?}: {}", r.2);
+        assert!(r.2["error"].as_str().is_some_and(|e| e.starts_with("Invalid JSON")), "{mode:?}: {}", r.2);
+        let r = post_in(&h, mode, "/api/contact", json!({"name": "Ada", "email": "nope", "message": "hi"}), "10.1.0.3:1").await;
+        assert_eq!((r.0, r.1, r.2.clone()), (StatusCode::BAD_REQUEST, Some(StatusCode::BAD_REQUEST), json!({"success": false, "message": "Invalid email"})), "{mode:?}");
+    }
+}
+
+#[actix_web::test]
+async fn the_rate_limit_keeps_its_429_in_the_default_mode() {
+    let h = harness(None).await;
+    for path in ["/api/subscribe", "/api/contact"] {
+        let mut last = None;
+        for i in 0..4 {
+            last = Some(post_in(&h, ErrorStatuses::Legacy, path, json!({"name": "Ada", "email": format!("a{i}@x.test"), "message": "hi"}), "10.2.0.1:1").await);
+        }
+        let (status, real, body, retry) = last.unwrap();
+        assert_eq!((status, real, body["success"].clone()), (StatusCode::TOO_MANY_REQUESTS, Some(StatusCode::TOO_MANY_REQUESTS), json!(false)), "{path}: {body}");
+        assert!(retry.is_some(), "{path}");
+    }
 }

@@ -7,4 +7,5 @@ mod support;
 mod accounts;
 mod jwks;
 mod legacy;
+mod legacy_answers;
 mod webhooks;

@@ -5,6 +5,7 @@
 mod support;
 
 mod create;
+mod legacy_answers;
 mod lifecycle;
 mod lists;
 mod remote;

@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 mod tcs_stub;
+mod legacy_answers;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -5,6 +5,7 @@
 mod support;
 
 mod cache;
+mod legacy_answers;
 mod module;
 mod read;
 mod write;
