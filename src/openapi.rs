@@ -173,4 +173,22 @@ mod tests {
         }
         assert!(doc["paths"]["/api/migration/status"]["get"]["responses"]["403"].is_object());
     }
+
+    #[cfg(all(feature = "orders", feature = "auth"))]
+    #[test]
+    fn legacy_routes_document_their_default_answers() {
+        let doc = serde_json::to_value(document()).unwrap();
+        let create = &doc["paths"]["/api/order/create"]["post"]["responses"];
+        let alternatives = create["200"]["content"]["application/json"]["schema"]["anyOf"].as_array().unwrap();
+        assert!(alternatives.iter().any(|s| s["$ref"] == "#/components/schemas/ErrorBody"), "{create}");
+        assert!(create["409"]["description"].as_str().unwrap().contains("by default (`legacy`): 200"), "{create}");
+        let track = &doc["paths"]["/api/track/{trackingNumber}"]["get"]["responses"];
+        assert!(track["502"]["description"].as_str().unwrap().contains("503"), "{track}");
+        assert!(track["401"]["description"].as_str().unwrap().contains("Unauthorized session"), "{track}");
+        let data = &doc["paths"]["/api/user/data"]["get"]["responses"];
+        assert!(data["200"]["description"].as_str().unwrap().contains("401"), "{data}");
+        // hme's own routes: nothing added.
+        let me = &doc["paths"]["/api/auth/me"]["get"]["responses"]["401"]["description"];
+        assert!(!me.as_str().unwrap().contains("legacy"), "{me}");
+    }
 }

@@ -10,6 +10,8 @@ mod deploy;
 mod dlq;
 mod frame;
 mod helpers;
+#[cfg(all(feature = "products", feature = "orders", feature = "auth"))]
+mod legacy_statuses;
 mod migration;
 mod readiness;
 mod remote;
