@@ -13,5 +13,7 @@ mod helpers;
 mod migration;
 mod readiness;
 mod remote;
+#[cfg(all(feature = "products", feature = "auth"))]
+mod roles;
 #[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]
 mod security;

@@ -1,6 +1,7 @@
 //! The Clerk webhook payload (`user.created`, `user.updated`, `user.deleted`) and the
 //! user it describes, mapped as the legacy Inngest functions did.
 
+use hme_kernel::auth::{role_of_public_metadata, Role};
 use serde::Deserialize;
 
 use super::user::UserProfile;
@@ -33,6 +34,9 @@ pub struct ClerkUser {
     /// Avatar URL.
     #[serde(default)]
     pub image_url: Option<String>,
+    /// Public metadata; its `role` is the shop's role of the user (`"seller"`).
+    #[serde(default)]
+    pub public_metadata: Option<serde_json::Value>,
 }
 
 /// One email address of a Clerk user.
@@ -53,7 +57,26 @@ pub enum UserChange {
     Ignore,
 }
 
+/// What a user event tells about the user's role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleChange {
+    /// `user.created` / `user.updated`: the role in `public_metadata` (customer without one).
+    Set(String, Role),
+    /// `user.deleted`: forget it.
+    Forget(String),
+}
+
 impl ClerkEvent {
+    /// The role change of a user event (None for other events or without a user id).
+    pub fn role_change(&self) -> Option<RoleChange> {
+        let id = self.data.id.clone().filter(|s| !s.trim().is_empty())?;
+        match self.kind.as_str() {
+            "user.created" | "user.updated" => Some(RoleChange::Set(id, role_of_public_metadata(self.data.public_metadata.as_ref()))),
+            "user.deleted" => Some(RoleChange::Forget(id)),
+            _ => None,
+        }
+    }
+
     /// The change: `_id` = id, `email` = first address, `name` = first + " " + last,
     /// `imageUrl` = image url. Fails when a user event lacks what it needs.
     pub fn change(&self) -> Result<UserChange, &'static str> {
