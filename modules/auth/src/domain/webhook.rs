@@ -96,3 +96,23 @@ impl ClerkEvent {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: &str, data: serde_json::Value) -> ClerkEvent {
+        serde_json::from_value(serde_json::json!({"type": kind, "data": data})).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn user_events_carry_the_role_of_their_public_metadata() {
+        let seller = event("user.updated", serde_json::json!({"id": "user_1", "public_metadata": {"role": "seller"}}));
+        assert_eq!(seller.role_change(), Some(RoleChange::Set("user_1".into(), Role::Seller)));
+        let plain = event("user.created", serde_json::json!({"id": "user_2", "public_metadata": {}}));
+        assert_eq!(plain.role_change(), Some(RoleChange::Set("user_2".into(), Role::Customer)));
+        let deleted = event("user.deleted", serde_json::json!({"id": "user_3", "deleted": true}));
+        assert_eq!(deleted.role_change(), Some(RoleChange::Forget("user_3".into())));
+        assert_eq!(event("session.created", serde_json::json!({"id": "sess_1"})).role_change(), None);
+    }
+}
