@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::roles::RoleResolver;
 use super::session::{check_cookie_request, session_token, SessionToken};
-use super::verifier::{AuthError, TokenVerifier};
+use super::verifier::TokenVerifier;
 use crate::ApiError;
 
 /// A caller's role. Clerk tokens carry it as `metadata.role` (without the claim, the
@@ -83,17 +83,14 @@ impl FromRequest for Principal {
             _ => None,
         };
         Box::pin(async move {
-            let verified = match &token {
+            let result = match token {
                 Ok(t) => verifier.verify_session(t.token()).await,
-                Err(_) => Err(AuthError::Missing),
+                Err(e) => Err(e),
             };
-            let verified = match (token, verified) {
-                (Err(e), _) | (Ok(_), Err(e)) => {
-                    tracing::debug!(reason = %e, "token rejected");
-                    return Err(ApiError::unauthorized(e.client_message()));
-                }
-                (Ok(_), Ok(v)) => v,
-            };
+            let verified = result.map_err(|e| {
+                tracing::debug!(reason = %e, "token rejected");
+                ApiError::unauthorized(e.client_message())
+            })?;
             if let Some(reason) = cross_site {
                 tracing::warn!(user_id = %verified.principal.user_id, %reason, "cookie-authenticated state-changing request refused as cross-site");
                 return Err(ApiError::forbidden("Forbidden: cross-site request refused"));
