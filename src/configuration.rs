@@ -157,8 +157,20 @@ pub struct CacheSettings {
 pub struct AuthSettings {
     /// Clerk's PEM public key (`CLERK_JWT_KEY`).
     pub clerk_jwt_key: Option<SecretString>,
-    /// Clerk's backend API key (`CLERK_SECRET_KEY`), for calls to Clerk.
+    /// Clerk's backend API key (`CLERK_SECRET_KEY`): asks Clerk for the role of a user
+    /// whose session token has no role claim.
     pub clerk_secret_key: Option<SecretString>,
+    /// Clerk's backend API origin (`CLERK_API_URL`, the name Clerk's SDKs use).
+    #[serde(default = "default_clerk_api_url")]
+    pub clerk_api_url: String,
+    /// Seconds a role looked up from Clerk (or told by a user webhook) is remembered.
+    #[serde(default = "default_role_cache_ttl_secs")]
+    pub role_cache_ttl_secs: u64,
+    /// Origins (besides the one hme is reached at, `server.cors_origins` and the
+    /// storefront's `orders.payments.base_url`) whose pages may send state-changing
+    /// requests signed in by the `__session` cookie alone.
+    #[serde(default)]
+    pub trusted_origins: Vec<String>,
     /// Clock skew allowed on `exp`/`nbf`, seconds.
     pub leeway_secs: u64,
     /// When non-empty, the accepted `azp` values.
@@ -180,6 +192,14 @@ pub struct AuthSettings {
     /// Fewest seconds between JWKS fetches (0 = 30).
     #[serde(default)]
     pub jwks_min_refresh_secs: u64,
+}
+
+fn default_clerk_api_url() -> String {
+    hme_kernel::auth::DEFAULT_CLERK_API_URL.to_owned()
+}
+
+fn default_role_cache_ttl_secs() -> u64 {
+    300
 }
 
 fn default_own_issuer() -> String {
@@ -300,6 +320,7 @@ pub const LEGACY_ENV: &[(&str, &str)] = &[
     ("CLERK_JWT_KEY", "auth.clerk_jwt_key"),
     ("CLERK_SECRET_KEY", "auth.clerk_secret_key"),
     ("CLERK_JWKS_URL", "auth.clerk_jwks_url"),
+    ("CLERK_API_URL", "auth.clerk_api_url"),
     ("CLERK_WEBHOOK_SIGNING_SECRET", "accounts.clerk_webhook_signing_secret"),
     ("CLOUDINARY_CLOUD_NAME", "cloudinary.cloud_name"),
     ("CLOUDINARY_API_KEY", "cloudinary.api_key"),
@@ -382,6 +403,7 @@ pub fn hme_environment(env: &HashMap<String, String>) -> Environment {
         .list_separator(",")
         .with_list_parse_key("server.cors_origins")
         .with_list_parse_key("auth.authorized_parties")
+        .with_list_parse_key("auth.trusted_origins")
         .with_list_parse_key("accounts.admin_emails")
         .with_list_parse_key("migration.volatile_fields")
         .try_parsing(true)

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use hme_kernel::auth::{TokenSettings, TokenVerifier};
+use hme_kernel::auth::{RoleResolver, RoleSettings, TokenSettings, TokenVerifier};
 use hme_kernel::backends::{connect_mongo, open_embedded, Documents, EmbeddedHealth, MongoHealth, RabbitHealth};
 use hme_kernel::cache::{Cache, MemoryCache, RedisCache};
 use hme_kernel::events::{EmbeddedEventBus, EventBus, RabbitEventBus, RabbitSettings};
@@ -24,6 +24,24 @@ pub struct Infrastructure {
     pub checks: Vec<Arc<dyn HealthCheck>>,
     /// The embedded event bus, when events are in-process (for dead-letter listing).
     pub embedded_bus: Option<Arc<EmbeddedEventBus>>,
+    /// The roles of Clerk users without a role claim (on the platform cache), served
+    /// as app data to every module's `Principal` and to the Clerk webhook.
+    pub roles: Arc<RoleResolver>,
+}
+
+/// Builds the role resolver on `cache`; a bad `CLERK_API_URL` is a start failure.
+pub fn role_resolver(settings: &Settings, cache: Arc<dyn Cache>) -> anyhow::Result<RoleResolver> {
+    let auth = &settings.auth;
+    RoleResolver::new(
+        RoleSettings {
+            clerk_api_url: auth.clerk_api_url.clone(),
+            clerk_secret_key: auth.clerk_secret_key.clone(),
+            cache_ttl: std::time::Duration::from_secs(auth.role_cache_ttl_secs),
+            ..RoleSettings::default()
+        },
+        cache,
+    )
+    .map_err(|e| anyhow::anyhow!("auth.clerk_api_url (CLERK_API_URL): {e}"))
 }
 
 /// Builds the token verifier from settings; a bad `CLERK_JWT_KEY` is a start failure.
@@ -111,5 +129,6 @@ pub async fn connect(settings: &Settings, consumers: Vec<(String, Vec<String>)>)
     };
 
     let tokens = Arc::new(token_verifier(settings)?);
-    Ok(Infrastructure { platform: Platform { documents, cache, events, tokens }, checks, embedded_bus })
+    let roles = Arc::new(role_resolver(settings, Arc::clone(&cache))?);
+    Ok(Infrastructure { platform: Platform { documents, cache, events, tokens }, checks, embedded_bus, roles })
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress, Condition};
 use actix_web::{web, App, HttpServer};
+use hme_kernel::auth::TrustedOrigins;
 use hme_kernel::json::{json_config, query_config};
 use hme_kernel::module::HttpModule;
 use hme_kernel::remote::{internal_scope, ServiceToken};
@@ -96,6 +97,18 @@ async fn start_consumers(infrastructure: &Infrastructure, modules: &Modules, mod
     Ok(())
 }
 
+/// The origins whose pages may send state-changing requests signed in by the session
+/// cookie alone, besides the one hme is reached at: `server.cors_origins`,
+/// `auth.trusted_origins` and the storefront's own base URL (`BASE_URL`).
+fn trusted_origins(settings: &Settings) -> TrustedOrigins {
+    let mut origins: Vec<String> = settings.server.cors_origins.iter().chain(&settings.auth.trusted_origins).cloned().collect();
+    #[cfg(feature = "orders")]
+    origins.push(settings.orders.payments.base_url.clone());
+    let trusted = TrustedOrigins::new(origins);
+    tracing::debug!(origins = ?trusted.origins(), "origins trusted for cookie-authenticated requests");
+    trusted
+}
+
 fn http_server(
     listener: TcpListener,
     settings: &Settings,
@@ -105,6 +118,8 @@ fn http_server(
     let doc = crate::openapi::document();
     let readiness = web::Data::new(health::Readiness(infrastructure.checks.clone()));
     let tokens = web::Data::new(infrastructure.platform.tokens.clone());
+    let roles = web::Data::new(infrastructure.roles.clone());
+    let trusted_origins = web::Data::new(trusted_origins(settings));
     let body_limit = settings.server.body_limit_bytes;
     let origins = settings.server.cors_origins.clone();
     #[cfg(feature = "auth")]
@@ -130,6 +145,8 @@ fn http_server(
             .app_data(query_config())
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(tokens.clone())
+            .app_data(roles.clone())
+            .app_data(trusted_origins.clone())
             .app_data(readiness.clone())
             .app_data(migration.clone())
             .app_data(forwarded.clone())

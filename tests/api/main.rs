@@ -15,5 +15,7 @@ mod legacy_statuses;
 mod migration;
 mod readiness;
 mod remote;
+#[cfg(all(feature = "products", feature = "auth"))]
+mod roles;
 #[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]
 mod security;

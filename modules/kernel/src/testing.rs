@@ -6,6 +6,7 @@ use serde_json::json;
 
 use crate::auth::{TokenSettings, TokenVerifier};
 
+pub mod clerk;
 pub mod ports;
 
 /// The public half of the test key, as `CLERK_JWT_KEY` would hold it.

@@ -1,6 +1,7 @@
 //! The Clerk webhook payload (`user.created`, `user.updated`, `user.deleted`) and the
 //! user it describes, mapped as the legacy Inngest functions did.
 
+use hme_kernel::auth::{role_of_public_metadata, Role};
 use serde::Deserialize;
 
 use super::user::UserProfile;
@@ -33,6 +34,9 @@ pub struct ClerkUser {
     /// Avatar URL.
     #[serde(default)]
     pub image_url: Option<String>,
+    /// Public metadata; its `role` is the shop's role of the user (`"seller"`).
+    #[serde(default)]
+    pub public_metadata: Option<serde_json::Value>,
 }
 
 /// One email address of a Clerk user.
@@ -53,7 +57,26 @@ pub enum UserChange {
     Ignore,
 }
 
+/// What a user event tells about the user's role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleChange {
+    /// `user.created` / `user.updated`: the role in `public_metadata` (customer without one).
+    Set(String, Role),
+    /// `user.deleted`: forget it.
+    Forget(String),
+}
+
 impl ClerkEvent {
+    /// The role change of a user event (None for other events or without a user id).
+    pub fn role_change(&self) -> Option<RoleChange> {
+        let id = self.data.id.clone().filter(|s| !s.trim().is_empty())?;
+        match self.kind.as_str() {
+            "user.created" | "user.updated" => Some(RoleChange::Set(id, role_of_public_metadata(self.data.public_metadata.as_ref()))),
+            "user.deleted" => Some(RoleChange::Forget(id)),
+            _ => None,
+        }
+    }
+
     /// The change: `_id` = id, `email` = first address, `name` = first + " " + last,
     /// `imageUrl` = image url. Fails when a user event lacks what it needs.
     pub fn change(&self) -> Result<UserChange, &'static str> {
@@ -71,5 +94,25 @@ impl ClerkEvent {
             "user.deleted" => Ok(UserChange::Delete(id()?)),
             _ => Ok(UserChange::Ignore),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: &str, data: serde_json::Value) -> ClerkEvent {
+        serde_json::from_value(serde_json::json!({"type": kind, "data": data})).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn user_events_carry_the_role_of_their_public_metadata() {
+        let seller = event("user.updated", serde_json::json!({"id": "user_1", "public_metadata": {"role": "seller"}}));
+        assert_eq!(seller.role_change(), Some(RoleChange::Set("user_1".into(), Role::Seller)));
+        let plain = event("user.created", serde_json::json!({"id": "user_2", "public_metadata": {}}));
+        assert_eq!(plain.role_change(), Some(RoleChange::Set("user_2".into(), Role::Customer)));
+        let deleted = event("user.deleted", serde_json::json!({"id": "user_3", "deleted": true}));
+        assert_eq!(deleted.role_change(), Some(RoleChange::Forget("user_3".into())));
+        assert_eq!(event("session.created", serde_json::json!({"id": "sess_1"})).role_change(), None);
     }
 }

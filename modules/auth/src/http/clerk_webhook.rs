@@ -4,11 +4,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use hme_kernel::auth::RoleResolver;
 use hme_kernel::cache::Cache;
 use hme_kernel::{ApiError, ApiResult};
 
 use super::responses::{ErrorBody, OkBody};
-use crate::domain::webhook::ClerkEvent;
+use crate::domain::webhook::{ClerkEvent, RoleChange};
 use crate::service::{store_error, UsersService};
 use crate::svix::SvixVerifier;
 
@@ -34,6 +35,9 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Result<&'a str, ApiError> {
 /// `user.created` / `user.updated` (upsert: `_id`, `email` = first address,
 /// `name` = first + " " + last, `imageUrl`) and `user.deleted` to `users`. Other event
 /// types are acknowledged and ignored. A redelivery of an applied event answers 200.
+/// A user event also refreshes the remembered role (`public_metadata.role`; forgotten
+/// on `user.deleted`), so a role change counts from the next request, on every
+/// instance sharing the cache.
 #[utoipa::path(post, path = "/api/webhooks/clerk", tag = "webhooks", request_body(content = Object, description = "A Clerk event"),
     responses(
         (status = 200, description = "Applied, ignored or already applied", body = OkBody),
@@ -55,6 +59,13 @@ pub async fn clerk_webhook(req: HttpRequest, hooks: web::Data<Webhooks>, body: w
         Ok((n, _)) if n > 1 => return Ok(HttpResponse::Ok().json(OkBody { success: true, message: Some("Already processed") })),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "webhook replay check skipped"),
+    }
+    if let Some(roles) = req.app_data::<web::Data<Arc<RoleResolver>>>() {
+        match event.role_change() {
+            Some(RoleChange::Set(user_id, role)) => roles.remember(&user_id, role).await,
+            Some(RoleChange::Forget(user_id)) => roles.forget(&user_id).await,
+            None => {}
+        }
     }
     if let Err(e) = hooks.users.apply(&change).await {
         // Let Svix's retry through: forget the id.

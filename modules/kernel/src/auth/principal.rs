@@ -2,16 +2,17 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use futures::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 
-use super::verifier::{AuthError, TokenVerifier};
+use super::roles::RoleResolver;
+use super::session::{check_cookie_request, session_token, SessionToken};
+use super::verifier::TokenVerifier;
 use crate::ApiError;
 
-/// A caller's role. Clerk tokens carry it as `metadata.role`, our own tokens as `role`;
-/// anything else is a customer.
+/// A caller's role. Clerk tokens carry it as `metadata.role` (without the claim, the
+/// [`RoleResolver`] asks Clerk), our own tokens as `role`; anything else is a customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -34,8 +35,10 @@ impl Role {
     }
 }
 
-/// The verified caller of a request. Extracting it answers 401 with the legacy
-/// envelope when the token is missing or does not verify.
+/// The verified caller of a request: the token of the `Authorization` header, else of
+/// the `__session` cookie (see [`super::session`]). Extracting it answers 401 with the
+/// legacy envelope when the token is missing or does not verify, and 403 for a
+/// state-changing request signed in by the cookie alone from another site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     /// The token's `sub`: a Clerk user id such as `user_2abc...`, or the id of an
@@ -63,22 +66,6 @@ impl Principal {
     }
 }
 
-/// The bearer token of a request. Several `Authorization` headers are refused rather
-/// than guessing which one counts.
-fn bearer_token(req: &HttpRequest) -> Result<&str, AuthError> {
-    let mut values = req.headers().get_all(header::AUTHORIZATION);
-    let value = values.next().ok_or(AuthError::Missing)?;
-    if values.next().is_some() {
-        return Err(AuthError::Malformed("several Authorization headers"));
-    }
-    let value = value.to_str().map_err(|_| AuthError::Malformed("Authorization header is not text"))?;
-    let (scheme, token) = value.trim().split_once(' ').ok_or(AuthError::Malformed("expected `Bearer <token>`"))?;
-    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(AuthError::Malformed("expected `Bearer <token>`"));
-    }
-    Ok(token.trim())
-}
-
 impl FromRequest for Principal {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
@@ -87,16 +74,34 @@ impl FromRequest for Principal {
         let Some(verifier) = req.app_data::<web::Data<Arc<TokenVerifier>>>().map(|d| Arc::clone(d.get_ref())) else {
             return Box::pin(async { Err(ApiError::internal(std::io::Error::other("TokenVerifier is not registered"))) });
         };
-        let token = bearer_token(req).map(str::to_owned);
+        let roles = req.app_data::<web::Data<Arc<RoleResolver>>>().map(|d| Arc::clone(d.get_ref()));
+        let token = session_token(req);
+        // The cross-site check needs the request; its verdict only counts once the
+        // cookie's token verifies (a bad cookie is signed out, whatever the origin).
+        let cross_site = match &token {
+            Ok(SessionToken::Cookie(_)) => check_cookie_request(req).err(),
+            _ => None,
+        };
         Box::pin(async move {
             let result = match token {
-                Ok(token) => verifier.verify_async(&token).await,
+                Ok(t) => verifier.verify_session(t.token()).await,
                 Err(e) => Err(e),
             };
-            result.map_err(|e| {
+            let verified = result.map_err(|e| {
                 tracing::debug!(reason = %e, "token rejected");
                 ApiError::unauthorized(e.client_message())
-            })
+            })?;
+            if let Some(reason) = cross_site {
+                tracing::warn!(user_id = %verified.principal.user_id, %reason, "cookie-authenticated state-changing request refused as cross-site");
+                return Err(ApiError::forbidden("Forbidden: cross-site request refused"));
+            }
+            let mut principal = verified.principal;
+            if verified.role_unclaimed {
+                if let Some(roles) = roles {
+                    principal.role = roles.role(&principal.user_id).await;
+                }
+            }
+            Ok(principal)
         })
     }
 }

@@ -112,7 +112,20 @@ pub struct TokenVerifier {
     leeway: u64,
     clerk_issuer: Option<String>,
     authorized_parties: Vec<String>,
-    verified: moka::future::Cache<String, (Principal, u64)>,
+    verified: moka::future::Cache<String, Verified>,
+}
+
+/// A verified session token: the caller, and whether the role still has to be asked
+/// for (a Clerk user whose token carries no role claim: Clerk's default session token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The caller, with the role of the token's claim ([`Role::Customer`] without one).
+    pub principal: Principal,
+    /// A Clerk token (`user_...` subject) without a `metadata.role` claim: the role
+    /// comes from the [`super::RoleResolver`].
+    pub role_unclaimed: bool,
+    /// `exp` of the token.
+    exp: u64,
 }
 
 impl std::fmt::Debug for TokenVerifier {
@@ -158,7 +171,7 @@ impl TokenVerifier {
             authorized_parties: settings.authorized_parties.clone(),
             verified: moka::future::Cache::builder()
                 .max_capacity(VERIFIED_MAX_BYTES)
-                .weigher(|token: &String, (p, _): &(Principal, u64)| u32::try_from(token.len() + p.user_id.len() + 64).unwrap_or(u32::MAX))
+                .weigher(|token: &String, v: &Verified| u32::try_from(token.len() + v.principal.user_id.len() + 64).unwrap_or(u32::MAX))
                 .time_to_live(VERIFIED_TTL)
                 .build(),
         })
@@ -189,10 +202,10 @@ impl TokenVerifier {
     /// Verifies `token` with the keys at hand (the PEM, keys registered in process,
     /// JWKS keys already fetched): never a network call. Prefer [`Self::verify_async`].
     pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
-        self.verify_uncached(token).map(|(p, _)| p)
+        self.verify_uncached(token).map(|v| v.principal)
     }
 
-    fn verify_uncached(&self, token: &str) -> Result<(Principal, u64), AuthError> {
+    fn verify_uncached(&self, token: &str) -> Result<Verified, AuthError> {
         let header = decode_header(token).map_err(invalid)?;
         match self.kind(token, &header) {
             Kind::Own(iss) => {
@@ -214,18 +227,25 @@ impl TokenVerifier {
     /// A token verified within [`VERIFIED_TTL`] is accepted again without checking,
     /// until its `exp` (plus the leeway) passes.
     pub async fn verify_async(&self, token: &str) -> Result<Principal, AuthError> {
-        if let Some((principal, exp)) = self.verified.get(token).await {
-            if now_secs() <= exp.saturating_add(self.leeway) {
-                return Ok(principal);
+        self.verify_session(token).await.map(|v| v.principal)
+    }
+
+    /// [`Self::verify_async`], telling also whether the role is still to be resolved
+    /// (the [`super::Principal`] extractor asks the [`super::RoleResolver`] then: never
+    /// remembered here, so a role change reaches the next request).
+    pub async fn verify_session(&self, token: &str) -> Result<Verified, AuthError> {
+        if let Some(verified) = self.verified.get(token).await {
+            if now_secs() <= verified.exp.saturating_add(self.leeway) {
+                return Ok(verified);
             }
             self.verified.invalidate(token).await;
         }
-        let (principal, exp) = self.verify_fetching(token).await?;
-        self.verified.insert(token.to_owned(), (principal.clone(), exp)).await;
-        Ok(principal)
+        let verified = self.verify_fetching(token).await?;
+        self.verified.insert(token.to_owned(), verified.clone()).await;
+        Ok(verified)
     }
 
-    async fn verify_fetching(&self, token: &str) -> Result<(Principal, u64), AuthError> {
+    async fn verify_fetching(&self, token: &str) -> Result<Verified, AuthError> {
         let header = decode_header(token).map_err(invalid)?;
         match self.kind(token, &header) {
             Kind::Own(iss) => {
@@ -255,12 +275,12 @@ impl TokenVerifier {
         local.or_else(|| self.own_jwks.as_ref().and_then(|j| j.cached(kid)))
     }
 
-    fn check_clerk_pem(&self, token: &str, header: &Header) -> Result<(Principal, u64), AuthError> {
+    fn check_clerk_pem(&self, token: &str, header: &Header) -> Result<Verified, AuthError> {
         let key = self.clerk_key.as_ref().ok_or(if self.clerk_jwks.is_some() { invalid("unknown signing key") } else { AuthError::NotConfigured })?;
         self.check_clerk(token, header, &VerifyKey { alg: Algorithm::RS256, key: key.clone() })
     }
 
-    fn check_clerk(&self, token: &str, header: &Header, key: &VerifyKey) -> Result<(Principal, u64), AuthError> {
+    fn check_clerk(&self, token: &str, header: &Header, key: &VerifyKey) -> Result<Verified, AuthError> {
         // Only RS256: a token claiming `none` or HS256 is refused before any key is used.
         if header.alg != Algorithm::RS256 || key.alg != Algorithm::RS256 {
             return Err(invalid(format!("algorithm {:?} not accepted", header.alg)));
@@ -272,19 +292,25 @@ impl TokenVerifier {
         {
             return Err(AuthError::UnauthorizedParty(claims.azp));
         }
-        let role = Role::from_claim(claims.metadata.as_ref().and_then(|m| m.role.as_deref()));
-        Ok((principal(claims.sub, role)?, claims.exp))
+        let claim = claims.metadata.as_ref().and_then(|m| m.role.as_deref());
+        let role_unclaimed = claim.is_none() && is_clerk_user_id(&claims.sub);
+        Ok(Verified { principal: principal(claims.sub, Role::from_claim(claim))?, role_unclaimed, exp: claims.exp })
     }
 
-    fn check_own(&self, token: &str, key: &VerifyKey, issuer: &str) -> Result<(Principal, u64), AuthError> {
+    fn check_own(&self, token: &str, key: &VerifyKey, issuer: &str) -> Result<Verified, AuthError> {
         let v = validation(key.alg, self.leeway, Some(issuer));
         let claims = decode::<SessionClaims>(token, &key.key, &v).map_err(invalid)?.claims;
-        Ok((principal(claims.sub, Role::from_claim(claims.role.as_deref()))?, claims.exp))
+        Ok(Verified { principal: principal(claims.sub, Role::from_claim(claims.role.as_deref()))?, role_unclaimed: false, exp: claims.exp })
     }
 }
 
 fn now_secs() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// A Clerk user id (`user_...`), the only subjects whose role Clerk's API knows.
+pub(super) fn is_clerk_user_id(sub: &str) -> bool {
+    sub.strip_prefix("user_").is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
 }
 
 fn principal(sub: String, role: Role) -> Result<Principal, AuthError> {
