@@ -30,6 +30,7 @@ macro_rules! on_both_backends {
 }
 
 #[path = "../api/helpers.rs"]
+#[allow(unused_imports)]
 mod helpers;
 mod pages;
 mod stubs;
