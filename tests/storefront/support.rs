@@ -57,7 +57,7 @@ pub struct Shop {
 }
 
 /// The settings every storefront shop gets: the default error mode, the Clerk webhook
-/// secret, JazzCash and TCS, and hme's own per-client limits off (the tests place many
+/// secret (Clerk's API nowhere), JazzCash and TCS, and hme's own per-client limits off (the tests place many
 /// orders from one address; the limits have their own tests).
 fn overrides(tcs: &TcsStub) -> HashMap<String, String> {
     let pairs = [
@@ -66,6 +66,8 @@ fn overrides(tcs: &TcsStub) -> HashMap<String, String> {
         ("JAZZCASH_PASSWORD", "jc-pass"),
         ("JAZZCASH_INTEGRITY_SALT", SALT),
         ("BASE_URL", BASE_URL),
+        // Sellers carry the role claim; nothing may reach Clerk's real API.
+        ("CLERK_API_URL", "http://127.0.0.1:9"),
         ("HME__ORDERS__CREATE_MAX_PER_USER", "0"),
         ("HME__ORDERS__CREATE_MAX_PER_IP", "0"),
         ("HME__WORKER__NOTIFICATIONS__RATE_LIMIT_MAX", "0"),

@@ -90,11 +90,10 @@ async fn an_old_order_missing_defaults_is_listed_with_the_defaults_mongoose_fill
     assert_eq!((ours[0]["status"].clone(), ours[0]["paymentMethod"].clone(), ours[0]["legacyNote"].clone()), (json!("Order Placed"), json!("cod"), json!("kept")));
 }
 
-#[actix_web::test]
-async fn jazzcash_orders_with_payment_fields_load_in_mongoose_and_roundtrip_unchanged() {
-    use std::collections::BTreeMap;
-    let Some(cli) = service_env("HME_TEST_MONGOOSE_CLI") else { return };
-    let Some(db) = hme_kernel::testing::mongo_test_db().await else { return };
+/// An app on MongoDB with JazzCash (merchant "MC1", salt "salt") and a TCS stub.
+async fn jazzcash_app() -> Option<(String, TestApp, tcs_stub::TcsStub)> {
+    let cli = service_env("HME_TEST_MONGOOSE_CLI")?;
+    let db = hme_kernel::testing::mongo_test_db().await?;
     let stub = tcs_stub::TcsStub::start().await;
     let mut s = support::settings();
     s.payments.jazzcash_merchant_id = Some("MC1".into());
@@ -103,6 +102,13 @@ async fn jazzcash_orders_with_payment_fields_load_in_mongoose_and_roundtrip_unch
     s.payments.tcs_api_url = Some(stub.url.clone());
     let docs = hme_kernel::backends::Documents::Mongo(db.clone());
     let app = TestApp::build("mongodb", docs, support::People::Mongo(db.clone()), Some(db), None, s, None).await;
+    Some((cli, app, stub))
+}
+
+#[actix_web::test]
+async fn jazzcash_orders_with_payment_fields_load_in_mongoose_and_roundtrip_unchanged() {
+    use std::collections::BTreeMap;
+    let Some((cli, app, _stub)) = jazzcash_app().await else { return };
     let address = app.customer_with_address(CUSTOMER).await;
     let p = app.product("Buds", 1999.5, 0.0, None).await;
     for (code, status, courier) in [("000", "completed", Some("Booked")), ("124", "failed", None), ("", "pending", None)] {
@@ -148,16 +154,7 @@ async fn jazzcash_orders_with_payment_fields_load_in_mongoose_and_roundtrip_unch
 #[actix_web::test]
 async fn the_payment_success_page_loads_a_paid_checkout_order_with_mongoose_find_by_id() {
     use std::collections::BTreeMap;
-    let Some(cli) = service_env("HME_TEST_MONGOOSE_CLI") else { return };
-    let Some(db) = hme_kernel::testing::mongo_test_db().await else { return };
-    let stub = tcs_stub::TcsStub::start().await;
-    let mut s = support::settings();
-    s.payments.jazzcash_merchant_id = Some("MC1".into());
-    s.payments.jazzcash_password = Some("pw".to_owned().into());
-    s.payments.jazzcash_integrity_salt = Some("salt".to_owned().into());
-    s.payments.tcs_api_url = Some(stub.url.clone());
-    let docs = hme_kernel::backends::Documents::Mongo(db.clone());
-    let app = TestApp::build("mongodb", docs, support::People::Mongo(db.clone()), Some(db), None, s, None).await;
+    let Some((cli, app, _stub)) = jazzcash_app().await else { return };
     app.customer_with_address(CUSTOMER).await;
     let (a, b) = (app.product("Buds", 1999.5, 0.0, None).await, app.product("Watch", 3000.0, 2500.0, None).await);
     let address = "Sana Checkout, Gulberg III, Lahore, Punjab";
