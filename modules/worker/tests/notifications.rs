@@ -206,5 +206,33 @@ async fn the_rate_limit_keeps_its_429_in_the_default_mode() {
         let (status, real, body, retry) = last.unwrap();
         assert_eq!((status, real, body["success"].clone()), (StatusCode::TOO_MANY_REQUESTS, Some(StatusCode::TOO_MANY_REQUESTS), json!(false)), "{path}: {body}");
         assert!(retry.is_some(), "{path}");
+/// The seller's newsletter page (frontend.md 5) is server-rendered from the database:
+/// mongoose's `Newsletter.find()`. Every email hme's subscribe stored is listed there
+/// with its `createdAt`: on a fresh database, and on one where the legacy app made its
+/// indexes first (`email_1`, unique, `background: true`, as mongoose's autoIndex sends).
+#[actix_web::test]
+async fn the_newsletter_page_lists_with_mongoose_every_email_hme_subscribed_with_its_date() {
+    let Some(cli) = service_env("HME_TEST_MONGOOSE_CLI") else { return };
+    for mongoose_indexed_first in [false, true] {
+        let Some(db) = mongo_test_db().await else { return };
+        if mongoose_indexed_first {
+            let index = mongodb::bson::doc! {"key": {"email": 1}, "name": "email_1", "unique": true, "background": true};
+            db.run_command(mongodb::bson::doc! {"createIndexes": "newsletters", "indexes": [index]}).await.unwrap();
+        }
+        let case = if mongoose_indexed_first { "mongoose made the indexes first" } else { "fresh database" };
+        let h = harness(Some(Documents::Mongo(db.clone()))).await;
+        let emails = [address("page-a"), address("page-b")];
+        for (i, e) in emails.iter().enumerate() {
+            let (status, body, _) = post(&h, "/api/subscribe", json!({"email": e}), &format!("10.4.0.{}:1", i + 1)).await;
+            assert_eq!(status, StatusCode::OK, "{case}: subscribe {e}: {body}");
+        }
+        let listed = mongoose(&cli, &db, &["find", "Newsletter", "{}"]).await;
+        let shown: Vec<&str> = listed.as_array().unwrap().iter().map(|n| n["email"].as_str().unwrap()).collect();
+        assert_eq!(shown, emails.iter().map(String::as_str).collect::<Vec<_>>(), "{case}: {listed}");
+        for n in listed.as_array().unwrap() {
+            let at = n["createdAt"].as_str().unwrap_or_else(|| panic!("{case}: no createdAt: {n}"));
+            let at = chrono::DateTime::parse_from_rfc3339(at).unwrap_or_else(|e| panic!("{case}: {at}: {e}"));
+            assert!((chrono::Utc::now() - at.with_timezone(&chrono::Utc)).num_seconds().abs() < 60, "{case}: {n}");
+        }
     }
 }

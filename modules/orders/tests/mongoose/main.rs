@@ -90,11 +90,10 @@ async fn an_old_order_missing_defaults_is_listed_with_the_defaults_mongoose_fill
     assert_eq!((ours[0]["status"].clone(), ours[0]["paymentMethod"].clone(), ours[0]["legacyNote"].clone()), (json!("Order Placed"), json!("cod"), json!("kept")));
 }
 
-#[actix_web::test]
-async fn jazzcash_orders_with_payment_fields_load_in_mongoose_and_roundtrip_unchanged() {
-    use std::collections::BTreeMap;
-    let Some(cli) = service_env("HME_TEST_MONGOOSE_CLI") else { return };
-    let Some(db) = hme_kernel::testing::mongo_test_db().await else { return };
+/// An app on MongoDB with JazzCash (merchant "MC1", salt "salt") and a TCS stub.
+async fn jazzcash_app() -> Option<(String, TestApp, tcs_stub::TcsStub)> {
+    let cli = service_env("HME_TEST_MONGOOSE_CLI")?;
+    let db = hme_kernel::testing::mongo_test_db().await?;
     let stub = tcs_stub::TcsStub::start().await;
     let mut s = support::settings();
     s.payments.jazzcash_merchant_id = Some("MC1".into());
@@ -103,6 +102,13 @@ async fn jazzcash_orders_with_payment_fields_load_in_mongoose_and_roundtrip_unch
     s.payments.tcs_api_url = Some(stub.url.clone());
     let docs = hme_kernel::backends::Documents::Mongo(db.clone());
     let app = TestApp::build("mongodb", docs, support::People::Mongo(db.clone()), Some(db), None, s, None).await;
+    Some((cli, app, stub))
+}
+
+#[actix_web::test]
+async fn jazzcash_orders_with_payment_fields_load_in_mongoose_and_roundtrip_unchanged() {
+    use std::collections::BTreeMap;
+    let Some((cli, app, _stub)) = jazzcash_app().await else { return };
     let address = app.customer_with_address(CUSTOMER).await;
     let p = app.product("Buds", 1999.5, 0.0, None).await;
     for (code, status, courier) in [("000", "completed", Some("Booked")), ("124", "failed", None), ("", "pending", None)] {
@@ -137,4 +143,44 @@ async fn jazzcash_orders_with_payment_fields_load_in_mongoose_and_roundtrip_unch
         let ours: Vec<Value> = listed(&app).await.into_iter().filter(|o| o["_id"] == id).collect();
         assert_eq!(ours, theirs.as_array().unwrap().clone());
     }
+}
+
+/// The payment-success page (frontend.md 6) reads the order straight from the database
+/// with mongoose (`Order.findById(orderId)`, the id from the callback's redirect) and
+/// shows its fields verbatim: an order initiated by hme's checkout the way the page
+/// calls it (the address as its "fullName, area, city, state" string) and paid through
+/// hme's callback loads without errors, with the raw item product ids, the address
+/// string, paymentStatus "completed", the courier fields, amount and date.
+#[actix_web::test]
+async fn the_payment_success_page_loads_a_paid_checkout_order_with_mongoose_find_by_id() {
+    use std::collections::BTreeMap;
+    let Some((cli, app, _stub)) = jazzcash_app().await else { return };
+    app.customer_with_address(CUSTOMER).await;
+    let (a, b) = (app.product("Buds", 1999.5, 0.0, None).await, app.product("Watch", 3000.0, 2500.0, None).await);
+    let address = "Sana Checkout, Gulberg III, Lahore, Punjab";
+    let body = json!({"items": [{"product": a, "quantity": 2}, {"product": b, "quantity": 1}], "amount": 6499, "address": address, "paymentMethod": "jazzcash"});
+    let r = app.call(req(Method::POST, "/api/checkout/initiate", Some(&customer()), body)).await;
+    assert_eq!((r.status, &r.body["success"]), (StatusCode::OK, &json!(true)), "{}", r.raw);
+    let f = &r.body["fields"];
+    let mut form: BTreeMap<String, String> = ["pp_MerchantID", "pp_TxnRefNo", "pp_Amount", "pp_BillReference"].iter().filter_map(|k| Some(((*k).to_owned(), f[*k].as_str()?.to_owned()))).collect();
+    form.insert("pp_ResponseCode".into(), "000".into());
+    form.insert("pp_ResponseMessage".into(), "Thank you for Using JazzCash".into());
+    let h = hme_orders::payments::hash::secure_hash("salt", &form);
+    form.insert("pp_SecureHash".into(), h);
+    let cb = app.call(actix_web::test::TestRequest::post().uri("/api/checkout/callback").set_form(&form)).await;
+    assert_eq!(cb.status, StatusCode::SEE_OTHER, "{}", cb.raw);
+    let to = url::Url::parse(cb.location.as_deref().unwrap()).unwrap();
+    assert_eq!(to.path(), "/payment-success", "{to}");
+    let id = to.query_pairs().find(|(k, _)| k == "orderId").map(|(_, v)| v.into_owned()).unwrap_or_else(|| panic!("no orderId in {to}"));
+    let loaded = mongoose(&cli, &app, &["get", "Order", &id]).await;
+    assert_eq!(loaded["errors"], Value::Null, "{loaded}");
+    let o = &loaded["doc"];
+    let items: Vec<(Value, Value)> = o["items"].as_array().unwrap().iter().map(|i| (i["product"].clone(), i["quantity"].clone())).collect();
+    assert_eq!(items, vec![(json!(a), json!(2)), (json!(b), json!(1))], "{o}");
+    assert_eq!((&o["address"], &o["paymentMethod"], &o["paymentStatus"], &o["status"]), (&json!(address), &json!("jazzcash"), &json!("completed"), &json!("Order Placed")), "{o}");
+    assert_eq!((&o["courierName"], &o["courierStatus"], &o["paymentTxnId"]), (&json!("tcs"), &json!("Booked"), &f["pp_TxnRefNo"]), "{o}");
+    assert!(o["courierTrackingNumber"].as_str().is_some_and(|t| !t.is_empty()), "{o}");
+    assert_eq!(o["amount"].as_f64(), Some(2.0 * 1999.5 + 2500.0 + 250.0), "{o}");
+    let date = chrono::DateTime::parse_from_rfc3339(o["date"].as_str().unwrap()).unwrap();
+    assert!((chrono::Utc::now() - date.with_timezone(&chrono::Utc)).num_seconds().abs() < 60, "{o}");
 }
