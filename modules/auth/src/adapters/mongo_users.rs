@@ -91,7 +91,7 @@ impl UserStore for MongoUserStore {
     }
 
     async fn addresses_of(&self, user_id: &str) -> Result<Vec<Address>, StoreError> {
-        let cursor = self.addresses.find(doc! {"userId": user_id}).await.map_err(unavailable)?;
+        let cursor = self.addresses.find(doc! {"userId": user_id}).hint(mongodb::options::Hint::Keys(doc! {"$natural": 1})).await.map_err(unavailable)?;
         let docs: Vec<Document> = cursor.try_collect().await.map_err(unavailable)?;
         Ok(docs.into_iter().map(Address).collect())
     }

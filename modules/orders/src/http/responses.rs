@@ -80,7 +80,7 @@ pub struct OrderJson {
 pub struct OrdersBody {
     /// Always true.
     success: bool,
-    /// The orders, newest first.
+    /// The orders, in natural (insertion) order: oldest first.
     orders: Vec<OrderJson>,
 }
 

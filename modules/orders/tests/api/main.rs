@@ -7,5 +7,6 @@ mod support;
 mod create;
 mod lifecycle;
 mod lists;
+mod render;
 mod remote;
 mod stock;
