@@ -80,6 +80,7 @@ impl Isolation {
             ("HME__SERVER__WORKERS", "1".into()),
             ("HME__SERVER__SHUTDOWN_TIMEOUT_SECS", "1".into()),
             ("HME__STORAGE__DATA_DIR", data.display().to_string()),
+            ("HME__PRODUCTS__SEED_DEMO_ON_EMPTY_EMBEDDED", "false".to_owned()),
             ("RUST_LOG", "info".into()),
             ("NO_COLOR", "1".into()),
             ("CLERK_JWT_KEY", TEST_PUBLIC_PEM.into()),
