@@ -124,7 +124,7 @@ pub async fn run() -> anyhow::Result<ExitCode> {
                 anyhow::bail!("say what to seed: `hme seed --demo`");
             }
             let (_, modules) = crate::startup::connect_and_build(&settings).await?;
-            let inserted = modules.products.seed_demo().await.map_err(|e| anyhow::anyhow!("seed: {e}"))?;
+            let inserted = crate::seed::seed_demo(&modules).await?;
             println!("demo catalog: {inserted} products inserted");
         }
         Command::Dlq { action } => return dlq(&settings, action).await,

@@ -10,5 +10,6 @@ pub mod infrastructure;
 pub mod migration;
 pub mod modules;
 pub mod openapi;
+pub mod seed;
 pub mod startup;
 pub mod telemetry;

@@ -44,6 +44,10 @@ impl Application {
     /// unreachable backend.
     pub async fn build(settings: Settings, mode: Mode) -> anyhow::Result<Self> {
         let (infrastructure, modules) = connect_and_build(&settings).await?;
+        if mode == Mode::Serve {
+            let embedded = matches!(infrastructure.platform.documents, hme_kernel::backends::Documents::Embedded(_));
+            crate::seed::seed_if_empty_embedded(&settings, embedded, &modules).await?;
+        }
         let infrastructure = Arc::new(infrastructure);
         let modules = Arc::new(modules);
         start_consumers(&infrastructure, &modules, mode).await?;

@@ -111,6 +111,7 @@ class Hme:
             "PORT": str(self.port),
             "HME__SERVER__HOST": "127.0.0.1",
             "HME__STORAGE__DATA_DIR": self.data_dir,
+            "HME__PRODUCTS__SEED_DEMO_ON_EMPTY_EMBEDDED": "false",
             "HME_CONFIG_DIR": os.path.join(ROOT, "config"),
             "HME_LOG_FORMAT": "json",
             "CLERK_JWT_KEY": PUBLIC_PEM,

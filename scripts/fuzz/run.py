@@ -99,6 +99,7 @@ def hme_env(backend, data_dir):
     env.update({
         "HME__SERVER__HOST": "127.0.0.1",
         "HME__STORAGE__DATA_DIR": data_dir,
+        "HME__PRODUCTS__SEED_DEMO_ON_EMPTY_EMBEDDED": "false",
         "HME_CONFIG_DIR": os.path.join(ROOT, "config"),
         "HME_LOG_FORMAT": "json",
         "RUST_LOG": "warn,hme=info",

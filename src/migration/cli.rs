@@ -80,5 +80,6 @@ pub fn print_rewrites(config_dir: &Path, hme_url: &str) -> anyhow::Result<()> {
     }
     let manifest = manifest::manifest_of_build(&migration_settings(config_dir));
     print!("{}", super::rewrites::render(&manifest, hme_url));
+    print!("{}", super::rewrites::render_images(&url));
     Ok(())
 }

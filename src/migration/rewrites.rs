@@ -1,6 +1,9 @@
 //! `hme nextjs-rewrites`: the `rewrites()` block of `next.config.js` sending every
 //! route in state `hme` to hme. `beforeFiles` rewrites run before Next.js' own
-//! `pages/api` / `app/api` routes, which is what overrides them.
+//! `pages/api` / `app/api` routes, which is what overrides them. It also prints the
+//! `images.remotePatterns` entry next/image needs for hme's media origin (the images
+//! hme stores, the demo catalog's included, are `<origin>/media/...`; next/image allows
+//! only `res.cloudinary.com` unless told).
 
 use super::manifest::{ManifestEntry, RouteState};
 
@@ -50,6 +53,27 @@ pub fn render(manifest: &[ManifestEntry], hme_url: &str) -> String {
     out
 }
 
+/// The `images` block of `next.config.js`: Cloudinary (what the storefront already
+/// allows) and hme's media origin `media_url` (`/media/**`).
+pub fn render_images(media_url: &url::Url) -> String {
+    let protocol = media_url.scheme();
+    let host = media_url.host_str().unwrap_or_default();
+    let port = media_url.port().map(|p| format!(", port: {}", js_string(&p.to_string()))).unwrap_or_default();
+    let mut out = String::from("// next/image: hme's media origin next to Cloudinary (keep any other entry you have).
+");
+    out.push_str("images: {
+  remotePatterns: [
+");
+    out.push_str("    { protocol: 'https', hostname: 'res.cloudinary.com' },
+");
+    out.push_str(&format!("    {{ protocol: {}, hostname: {}{port}, pathname: '/media/**' }},
+", js_string(protocol), js_string(host)));
+    out.push_str("  ],
+},
+");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +82,15 @@ mod tests {
     fn params_use_the_colon_syntax() {
         assert_eq!(next_pattern("/api/track/{trackingNumber}"), "/api/track/:trackingNumber");
         assert_eq!(next_pattern("/api/product/list"), "/api/product/list");
+    }
+
+    #[test]
+    fn images_allow_hmes_media_origin_with_its_port() {
+        let url = url::Url::parse("http://localhost:8080/").unwrap_or_else(|e| panic!("{e}"));
+        let js = render_images(&url);
+        assert!(js.contains("{ protocol: 'http', hostname: 'localhost', port: '8080', pathname: '/media/**' }"), "{js}");
+        assert!(js.contains("res.cloudinary.com"));
+        let https = url::Url::parse("https://hme.example").unwrap_or_else(|e| panic!("{e}"));
+        assert!(render_images(&https).contains("{ protocol: 'https', hostname: 'hme.example', pathname: '/media/**' }"));
     }
 }

@@ -62,6 +62,8 @@ pub fn test_env(backends: &Backends, data_dir: &std::path::Path) -> Option<HashM
         ("HME__SERVER__HOST".to_owned(), "127.0.0.1".to_owned()),
         ("HME__SERVER__WORKERS".to_owned(), "1".to_owned()),
         ("HME__STORAGE__DATA_DIR".to_owned(), data_dir.display().to_string()),
+        // Tests start from an empty catalog (a first `cargo run` seeds the demo one).
+        ("HME__PRODUCTS__SEED_DEMO_ON_EMPTY_EMBEDDED".to_owned(), "false".to_owned()),
         ("CLERK_JWT_KEY".to_owned(), TEST_PUBLIC_PEM.to_owned()),
         // Real statuses: the tests of this suite assert them. Tests of the default
         // (legacy) answers override it with `legacy_statuses()`.

@@ -6,6 +6,8 @@ mod cli;
 mod config;
 #[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]
 mod deploy;
+#[cfg(all(feature = "products", feature = "images"))]
+mod demo;
 #[cfg(feature = "worker")]
 mod dlq;
 mod frame;

@@ -303,6 +303,7 @@ fn routes_and_nextjs_rewrites_follow_the_configured_states() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let js = String::from_utf8(out.stdout).unwrap();
     assert!(js.contains("async rewrites() {") && js.contains("beforeFiles: ["), "{js}");
+    assert!(js.contains("{ protocol: 'https', hostname: 'hme.example', pathname: '/media/**' }"), "the images entry for hme's media: {js}");
     assert_eq!(js.matches('{').count(), js.matches('}').count(), "{js}");
     let mut sources = Vec::new();
     for line in js.lines().filter(|l| l.trim_start().starts_with("{ source:")) {

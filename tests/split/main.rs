@@ -82,6 +82,7 @@ impl Isolation {
             // Real statuses: the flow asserts them (e.g. 503 with products down).
             ("HME__SERVER__ERROR_STATUSES", "http".into()),
             ("HME__STORAGE__DATA_DIR", data.display().to_string()),
+            ("HME__PRODUCTS__SEED_DEMO_ON_EMPTY_EMBEDDED", "false".to_owned()),
             ("RUST_LOG", "info".into()),
             ("NO_COLOR", "1".into()),
             ("CLERK_JWT_KEY", TEST_PUBLIC_PEM.into()),

@@ -23,6 +23,7 @@ const USAGE = `usage: MONGODB_URI=mongodb://host:port/db node cli.js <command> .
   update    <Model> <id> '<json changes>'    findById, doc.set(changes), save; prints toJSON()
   roundtrip <Model> <id>                     {"before": EJSON, "after": EJSON, "errors": null|{...}}
   raw       <Model> <id>                     the stored document as canonical Extended JSON
+  indexes   <Model>                          Model.createIndexes() (as the legacy app's autoIndex); prints the indexes
 
 Models: ${MODEL_NAMES.join(', ')}.
 JSON arguments are read as relaxed Extended JSON: plain JSON works, and
@@ -168,6 +169,18 @@ async function cmdRoundtrip([modelName, id]) {
   return { before, after, errors };
 }
 
+/**
+ * Creates the model's schema indexes the way the legacy app does at start-up
+ * (`Model.createIndexes()`, mongoose's autoIndex: e.g. `email_1` with
+ * `unique: true, background: true`). Prints the indexes the collection then has.
+ */
+async function cmdIndexes([modelName]) {
+  const Model = getModel(modelName);
+  await Model.createCollection().catch(() => undefined);
+  await Model.createIndexes();
+  return Model.collection.indexes();
+}
+
 async function cmdRaw([modelName, id]) {
   const Model = getModel(modelName);
   return canonical(await readRaw(Model, requireArg(id, 'id')));
@@ -180,6 +193,7 @@ const COMMANDS = {
   update: cmdUpdate,
   roundtrip: cmdRoundtrip,
   raw: cmdRaw,
+  indexes: cmdIndexes,
 };
 
 // -------------------------------------------------------------------- main

@@ -5,6 +5,7 @@
 //! - [`events`]: the event envelope, the [`events::EventBus`] port and its adapters.
 //! - [`cache`]: the [`cache::Cache`] port and its adapters (in-process, Redis).
 //! - [`backends`]: connections to documents storage (MongoDB or embedded redb).
+//! - [`indexes`]: the one way modules create MongoDB indexes (tolerates mongoose's).
 //! - [`health`]: the readiness probe each backend answers.
 //! - [`module`]: what a feature module hands the composition root.
 //! - [`mongoose`]: numbers and JSON the way mongoose writes and prints them.
@@ -21,6 +22,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod ids;
+pub mod indexes;
 pub mod json;
 pub mod module;
 pub mod openapi;

@@ -7,8 +7,12 @@
 //!   fresh record for the key exists already (a retry, or a concurrent twin that won),
 //!   nothing is written and [`Inserted::Replayed`] carries the record. A record older
 //!   than `fresh_after` counts as absent and is replaced.
-//! - [`OrderStore::list`] returns the orders of one user, or all, newest first (`date`
-//!   descending, then `_id` descending), as stored (unknown fields kept).
+//! - [`OrderStore::list`] returns the orders of one user, or all, in natural order, as
+//!   the legacy `Order.find(...)` did (the my-orders page reverses the list to show the
+//!   newest first): MongoDB a `find` hinted `{$natural: 1}` (insertion order; an
+//!   unsorted `find` follows the index the planner picks), embedded
+//!   the table's key order, which is `_id` (ObjectId) creation order. As stored
+//!   (unknown fields kept).
 //! - [`OrderStore::set_status`] is a compare-and-set: it changes `status` (and
 //!   `updatedAt`) only while the order's status is still `from`, and appends the event
 //!   in the same transaction. `Ok(false)`: the order is missing or its status moved.
@@ -65,7 +69,7 @@ pub trait OrderStore: Send + Sync {
     async fn insert(&self, order: &Document, event: &EventEnvelope, key: Option<&IdempotencyRecord>, fresh_after: DateTime<Utc>) -> Result<Inserted, StoreError>;
     /// The record of `id` (`<userId>:<key>`) if it is not older than `fresh_after`.
     async fn idempotency(&self, id: &str, fresh_after: DateTime<Utc>) -> Result<Option<IdempotencyRecord>, StoreError>;
-    /// The orders of `user_id` (all orders when None), newest first.
+    /// The orders of `user_id` (all orders when None), in natural (insertion) order.
     async fn list(&self, user_id: Option<&str>) -> Result<Vec<Document>, StoreError>;
     /// One order.
     async fn get(&self, id: &ObjectId) -> Result<Option<Document>, StoreError>;
@@ -78,11 +82,4 @@ pub trait OrderStore: Send + Sync {
     /// in the same transaction) only while every top-level field of `expect` equals its
     /// value (a missing field counts as null). `Ok(false)`: missing or moved.
     async fn update_where(&self, id: &ObjectId, expect: &Document, set: &Document, event: Option<&EventEnvelope>) -> Result<bool, StoreError>;
-}
-
-/// Newest first: `date` descending, then `_id` descending.
-pub fn newest_first(a: &Document, b: &Document) -> std::cmp::Ordering {
-    let date = |d: &Document| d.get_datetime("date").map(|d| d.timestamp_millis()).unwrap_or(i64::MIN);
-    let id = |d: &Document| d.get_object_id("_id").map(|o| o.bytes()).unwrap_or_default();
-    date(b).cmp(&date(a)).then_with(|| id(b).cmp(&id(a)))
 }

@@ -109,9 +109,12 @@ impl ProductsModule {
 
     /// Inserts the demo catalog (idempotent: fixed ids); returns how many products were
     /// inserted, 0 when they all exist already.
-    pub async fn seed_demo(&self) -> Result<usize, StoreError> {
+    ///
+    /// `images` maps a category to the URL of its stored demo image (see
+    /// [`seed::demo_image_png`]); a category without one gets an inline SVG.
+    pub async fn seed_demo(&self, images: &std::collections::HashMap<String, String>) -> Result<usize, StoreError> {
         let mut inserted = 0;
-        for product in seed::demo_products() {
+        for product in seed::demo_products(images) {
             if self.service.insert_if_absent(&product).await? {
                 inserted += 1;
             }
@@ -120,6 +123,18 @@ impl ProductsModule {
             self.service.cache.invalidate().await;
         }
         Ok(inserted)
+    }
+
+    /// How many demo products are not stored (0: seeding would insert nothing).
+    pub async fn demo_missing(&self) -> Result<usize, StoreError> {
+        let ids: Vec<_> = seed::demo_products(&std::collections::HashMap::new()).iter().map(|p| p.id).collect();
+        let found = self.service.store.get_many(&ids).await?;
+        Ok(ids.len().saturating_sub(found.len()))
+    }
+
+    /// How many products are stored.
+    pub async fn product_count(&self) -> Result<u64, StoreError> {
+        self.service.store.count().await
     }
 }
 

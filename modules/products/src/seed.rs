@@ -1,5 +1,13 @@
 //! The demo catalog: realistic electronics in every category, PKR prices. Fixed ids,
 //! so seeding twice inserts nothing the second time.
+//!
+//! Its images never come from an internet host: [`demo_image_png`] generates a small
+//! PNG per category in code, which the composition root stores in the configured image
+//! backend (the local media store by default) and hands to [`demo_products`] as URLs.
+//! Without an image backend a category gets [`fallback_image`], an inline SVG `data:`
+//! URL (next/image renders `data:` URLs without any configuration).
+
+use std::collections::HashMap;
 
 use chrono::{Duration, TimeZone, Utc};
 use mongodb::bson::oid::ObjectId;
@@ -51,20 +59,109 @@ const ROWS: &[Row] = &[
     ("Spigen Ultra Hybrid Case iPhone 15 Pro", "Accessories", 4_499, 3_999, &["spigen", "case", "iphone"], "Clear, drop-tested case with air-cushion corners."),
 ];
 
-/// The demo products, owned by [`DEMO_SELLER`], dated a day apart.
-pub fn demo_products() -> Vec<Product> {
+/// The categories of the demo catalog, each with its colour (RGB).
+pub const DEMO_CATEGORIES: &[(&str, [u8; 3])] = &[
+    ("Earphone", [0x3b, 0x82, 0xf6]),
+    ("Headphone", [0x8b, 0x5c, 0xf6]),
+    ("Watch", [0x10, 0xb9, 0x81]),
+    ("Smartphone", [0xf5, 0x9e, 0x0b]),
+    ("Laptop", [0x64, 0x74, 0x8b]),
+    ("Camera", [0xef, 0x44, 0x44]),
+    ("Accessories", [0x06, 0xb6, 0xd4]),
+];
+
+fn colour(category: &str) -> [u8; 3] {
+    DEMO_CATEGORIES.iter().find(|(c, _)| *c == category).map_or([0x94, 0xa3, 0xb8], |(_, rgb)| *rgb)
+}
+
+/// The demo image URL of a category without an image backend: an inline SVG.
+pub fn fallback_image(category: &str) -> String {
+    let [r, g, b] = colour(category);
+    format!("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='256' height='256'%3E%3Crect width='256' height='256' fill='%23{r:02x}{g:02x}{b:02x}'/%3E%3C/svg%3E")
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffff_u32;
+    for b in bytes {
+        crc ^= u32::from(*b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+fn adler32(bytes: &[u8]) -> u32 {
+    let (mut a, mut b) = (1u32, 0u32);
+    for x in bytes {
+        a = (a + u32::from(*x)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    (b << 16) | a
+}
+
+fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&u32::try_from(data.len()).unwrap_or(0).to_be_bytes());
+    let mut body = kind.to_vec();
+    body.extend_from_slice(data);
+    out.extend_from_slice(&body);
+    out.extend_from_slice(&crc32(&body).to_be_bytes());
+}
+
+/// Side of the generated demo images, pixels.
+pub const DEMO_IMAGE_SIZE: u32 = 256;
+
+/// A generated PNG for `category` (256 x 256, RGB): the category's colour with a
+/// lighter rounded "device" in the middle. Uncompressed (stored deflate blocks), about
+/// 200 KB; deterministic.
+pub fn demo_image_png(category: &str) -> Vec<u8> {
+    let n = DEMO_IMAGE_SIZE;
+    let [r, g, b] = colour(category);
+    let light = |c: u8| c + (255 - c) / 2;
+    let mut raw = Vec::with_capacity(usize::try_from(n * (n * 3 + 1)).unwrap_or(0));
+    for y in 0..n {
+        raw.push(0);
+        for x in 0..n {
+            let (dx, dy) = (x.abs_diff(n / 2), y.abs_diff(n / 2));
+            let inside = dx < n / 4 && dy < n / 3 && !(dx > n / 4 - 12 && dy > n / 3 - 12);
+            raw.extend_from_slice(&if inside { [light(r), light(g), light(b)] } else { [r, g, b] });
+        }
+    }
+    let mut zlib = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
+    for (i, block) in blocks.iter().enumerate() {
+        zlib.push(u8::from(i + 1 == blocks.len()));
+        let len = u16::try_from(block.len()).unwrap_or(u16::MAX);
+        zlib.extend_from_slice(&len.to_le_bytes());
+        zlib.extend_from_slice(&(!len).to_le_bytes());
+        zlib.extend_from_slice(block);
+    }
+    zlib.extend_from_slice(&adler32(&raw).to_be_bytes());
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&n.to_be_bytes());
+    ihdr.extend_from_slice(&n.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &ihdr);
+    chunk(&mut png, b"IDAT", &zlib);
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+/// The demo products, owned by [`DEMO_SELLER`], dated a day apart; each one's image is
+/// its category's URL in `images`, else [`fallback_image`].
+pub fn demo_products(images: &HashMap<String, String>) -> Vec<Product> {
     let base = Utc.with_ymd_and_hms(2025, 5, 1, 9, 0, 0).single().unwrap_or_else(Utc::now);
     ROWS.iter()
         .enumerate()
         .filter_map(|(i, (name, category, price, offer, tags, description))| {
-            let slug: String = name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
             let new = NewProduct {
                 name: (*name).to_owned(),
                 description: (*description).to_owned(),
                 category: (*category).to_owned(),
                 price: f64::from(*price),
                 offer_price: f64::from(*offer),
-                image: vec![format!("https://picsum.photos/seed/hme-{slug}/800/800")],
+                image: vec![images.get(*category).cloned().unwrap_or_else(|| fallback_image(category))],
                 tags: tags.iter().map(|t| (*t).to_owned()).collect(),
                 stock: None,
             };
@@ -75,4 +172,31 @@ pub fn demo_products() -> Vec<Product> {
             Some(p)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generated_png_is_well_formed() {
+        let png = demo_image_png("Camera");
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        assert_eq!(&png[12..16], b"IHDR");
+        assert_eq!(u32::from_be_bytes([png[16], png[17], png[18], png[19]]), DEMO_IMAGE_SIZE);
+        let ihdr_crc = u32::from_be_bytes([png[29], png[30], png[31], png[32]]);
+        assert_eq!(ihdr_crc, crc32(&png[12..29]));
+        assert_eq!(&png[png.len() - 8..png.len() - 4], b"IEND");
+        assert_eq!(crc32(b"123456789"), 0xcbf4_3926, "the standard CRC-32 check value");
+        assert_eq!(adler32(b"Wikipedia"), 0x11e6_0398);
+    }
+
+    #[test]
+    fn no_demo_image_comes_from_an_internet_host() {
+        for p in demo_products(&HashMap::new()) {
+            assert!(p.image[0].starts_with("data:image/svg+xml,"), "{}", p.image[0]);
+        }
+        let urls: HashMap<String, String> = DEMO_CATEGORIES.iter().map(|(c, _)| ((*c).to_owned(), format!("/media/{c}.png"))).collect();
+        assert!(demo_products(&urls).iter().all(|p| p.image[0] == format!("/media/{}.png", p.category)));
+    }
 }

@@ -20,10 +20,13 @@ pub struct ProductsSettings {
     /// Run an outbox relay in this module. Any relay over the shared outbox publishes
     /// every module's events, so one per process is enough.
     pub relay_enabled: bool,
+    /// `hme serve` on an empty embedded store starts with the demo catalog (never on
+    /// MongoDB), so a first `cargo run` shows a shop.
+    pub seed_demo_on_empty_embedded: bool,
 }
 
 impl Default for ProductsSettings {
     fn default() -> Self {
-        Self { cache_enabled: true, cache_ttl_secs: 30, max_images: 8, default_page_size: 20, max_page_size: 100, relay_enabled: true }
+        Self { cache_enabled: true, cache_ttl_secs: 30, max_images: 8, default_page_size: 20, max_page_size: 100, relay_enabled: true, seed_demo_on_empty_embedded: true }
     }
 }

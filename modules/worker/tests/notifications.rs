@@ -98,7 +98,7 @@ async fn subscribe_stores_a_unique_email_answers_already_subscribed_and_the_work
         let (status, body, _) = post(&h, "/api/subscribe", json!({"email": format!("  {}  ", email.to_uppercase())}), "10.0.0.1:1000").await;
         assert_eq!((status, body), (StatusCode::OK, json!({"success": true, "message": "Subscribed successfully"})));
         let (status, body, _) = post(&h, "/api/subscribe", json!({"email": email}), "10.0.0.2:1000").await;
-        assert_eq!((status, body), (StatusCode::CONFLICT, json!({"success": false, "error": "Already subscribed"})));
+        assert_eq!((status, body), (StatusCode::OK, json!({"message": "Already subscribed"})));
         let (status, body, _) = post(&h, "/api/subscribe", json!({"email": "not-an-email"}), "10.0.0.3:1000").await;
         assert_eq!((status, body), (StatusCode::BAD_REQUEST, json!({"success": false, "error": "Invalid email"})));
         let welcome = wait_mails(&h, &email, 1).await;
@@ -178,7 +178,43 @@ async fn a_newsletter_stored_by_hme_roundtrips_in_mongoose_and_one_mongoose_wrot
     let theirs = address("legacy");
     mongoose(&cli, &db, &["create", "Newsletter", &json!({"email": theirs}).to_string()]).await;
     let (status, body, _) = post(&h, "/api/subscribe", json!({"email": theirs}), "10.3.0.2:1").await;
-    assert_eq!((status, body), (StatusCode::CONFLICT, json!({"success": false, "error": "Already subscribed"})));
+    assert_eq!((status, body), (StatusCode::OK, json!({"message": "Already subscribed"})));
+}
+
+#[actix_web::test]
+async fn subscribe_works_on_a_database_whose_newsletter_index_mongoose_made_first_and_mongoose_reads_the_subscribers() {
+    let Some(cli) = service_env("HME_TEST_MONGOOSE_CLI") else { return };
+    let Some(db) = mongo_test_db().await else { return };
+    // The legacy app started first: its autoIndex made `email_1` (unique, background).
+    let indexes = mongoose(&cli, &db, &["indexes", "Newsletter"]).await;
+    assert!(indexes.as_array().unwrap().iter().any(|i| i["key"] == json!({"email": 1})), "{indexes}");
+    let h = harness(Some(Documents::Mongo(db.clone()))).await;
+    let email = address("first");
+    let (status, body, _) = post(&h, "/api/subscribe", json!({"email": email}), "10.4.0.1:1").await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"success": true, "message": "Subscribed successfully"})));
+    let (status, body, _) = post(&h, "/api/subscribe", json!({"email": email}), "10.4.0.2:1").await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"message": "Already subscribed"})), "the page branches on exactly this");
+    // /seller/newsletter reads the collection straight from the database.
+    let found = mongoose(&cli, &db, &["find", "Newsletter", "{}"]).await;
+    let emails: Vec<&str> = found.as_array().unwrap().iter().filter_map(|d| d["email"].as_str()).collect();
+    assert_eq!(emails, vec![email.as_str()], "{found}");
+    assert!(found[0]["createdAt"].as_str().unwrap().ends_with('Z'));
+}
+
+#[actix_web::test]
+async fn an_existing_email_index_with_other_options_is_kept_and_duplicates_are_still_refused() {
+    let Some(db) = mongo_test_db().await else { return };
+    // Same keys, another name and no `unique`: MongoDB refuses hme's unique `email_1`.
+    let coll = db.collection::<mongodb::bson::Document>("newsletters");
+    let other = mongodb::IndexModel::builder().keys(mongodb::bson::doc! {"email": 1}).options(mongodb::options::IndexOptions::builder().name("legacy_email".to_owned()).build()).build();
+    coll.create_index(other).await.unwrap();
+    let h = harness(Some(Documents::Mongo(db.clone()))).await;
+    let email = address("dup");
+    let (status, _, _) = post(&h, "/api/subscribe", json!({"email": email}), "10.5.0.1:1").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body, _) = post(&h, "/api/subscribe", json!({"email": email}), "10.5.0.2:1").await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"message": "Already subscribed"})));
+    assert_eq!(coll.count_documents(mongodb::bson::doc! {"email": &email}).await.unwrap(), 1);
 }
 
 #[actix_web::test]

@@ -23,8 +23,8 @@ async fn counters(store: &dyn ProductStore, id: &str) -> (f64, f64) {
 
 async fn sales_are_counted_once_per_event(platform: Platform, store: Arc<dyn ProductStore>) {
     let products = ProductsModule::build(&platform, ProductsSettings::default()).await.unwrap();
-    products.seed_demo().await.unwrap();
-    let ids: Vec<String> = hme_products::seed::demo_products().iter().take(2).map(|p| p.id.to_hex()).collect();
+    products.seed_demo(&Default::default()).await.unwrap();
+    let ids: Vec<String> = hme_products::seed::demo_products(&Default::default()).iter().take(2).map(|p| p.id.to_hex()).collect();
     let before = [counters(store.as_ref(), &ids[0]).await, counters(store.as_ref(), &ids[1]).await];
     let outbox = tempfile::tempdir().unwrap();
     let settings = hme_worker::WorkerSettings { outbox_dir: Some(outbox.path().to_owned()), ..hme_worker::WorkerSettings::default() };

@@ -35,13 +35,11 @@ pub(super) fn is_duplicate(e: &mongodb::error::Error) -> bool {
     }
 }
 
-/// Creates an index, logging (not failing) when the server refuses it (for example
-/// existing duplicate emails written before the index existed).
+/// Creates an index through the kernel's [`hme_kernel::indexes::ensure_index`], which
+/// logs (never fails) when the server refuses it (existing duplicate emails written
+/// before the index existed, or mongoose's index of the same keys with other options).
 pub(super) async fn ensure_index(c: &Collection<Document>, keys: Document, options: Option<IndexOptions>) {
-    let model = IndexModel::builder().keys(keys.clone()).options(options).build();
-    if let Err(e) = c.create_index(model).await {
-        tracing::warn!(collection = c.name(), index = %keys, error = %e, "index not created; carrying on");
-    }
+    hme_kernel::indexes::ensure_index(c, IndexModel::builder().keys(keys).options(options).build()).await;
 }
 
 impl MongoUserStore {
@@ -93,7 +91,7 @@ impl UserStore for MongoUserStore {
     }
 
     async fn addresses_of(&self, user_id: &str) -> Result<Vec<Address>, StoreError> {
-        let cursor = self.addresses.find(doc! {"userId": user_id}).sort(doc! {"_id": 1}).await.map_err(unavailable)?;
+        let cursor = self.addresses.find(doc! {"userId": user_id}).hint(mongodb::options::Hint::Keys(doc! {"$natural": 1})).await.map_err(unavailable)?;
         let docs: Vec<Document> = cursor.try_collect().await.map_err(unavailable)?;
         Ok(docs.into_iter().map(Address).collect())
     }

@@ -78,7 +78,7 @@ impl MongoUploadStore {
             IndexModel::builder().keys(doc! {"referenced": 1, "createdAt": 1}).build(),
             IndexModel::builder().keys(doc! {"owner": 1}).build(),
         ];
-        records.create_indexes(indexes).await.map_err(fail)?;
+        hme_kernel::indexes::ensure_indexes(&records, indexes).await;
         Ok(Self { records })
     }
 }

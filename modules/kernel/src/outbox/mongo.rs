@@ -34,10 +34,7 @@ impl MongoOutbox {
             }
         }
         let collection = db.collection::<Document>(COLLECTION);
-        let index = IndexModel::builder().keys(doc! {"leaseUntil": 1}).build();
-        if let Err(e) = collection.create_index(index).await {
-            tracing::warn!(error = %e, "outbox: index on leaseUntil refused, continuing without it");
-        }
+        crate::indexes::ensure_index(&collection, IndexModel::builder().keys(doc! {"leaseUntil": 1}).build()).await;
         Ok(Self { collection })
     }
 

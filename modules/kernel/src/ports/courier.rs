@@ -32,24 +32,31 @@ pub struct Booking {
 }
 
 /// One step of a shipment's history.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TrackingEvent {
     /// What happened.
     pub status: String,
     /// Where, when known.
     pub location: Option<String>,
-    /// When, as the courier states it.
+    /// The day, as the courier states it.
     pub date: Option<String>,
+    /// The time of day, as the courier states it.
+    pub time: Option<String>,
+    /// The courier's remarks, when given.
+    pub remarks: Option<String>,
+    /// Every field of the step exactly as the courier sent it (passed through to the
+    /// tracking page).
+    pub fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Where a shipment is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tracking {
-    /// The current status.
-    pub status: String,
+    /// The current status, when the courier states it.
+    pub status: Option<String>,
     /// The current location, when known.
     pub current_location: Option<String>,
-    /// The history, oldest first.
+    /// The history, latest first.
     pub history: Vec<TrackingEvent>,
 }
 

@@ -12,7 +12,7 @@ use mongodb::bson::{oid::ObjectId, Bson, Document};
 use redb::{Database, ReadableTable, TableDefinition, WriteTransaction};
 use tokio::sync::Notify;
 
-use crate::store::{newest_first, IdempotencyRecord, Inserted, OrderStore, StoreError};
+use crate::store::{IdempotencyRecord, Inserted, OrderStore, StoreError};
 
 const ORDERS: TableDefinition<&str, &[u8]> = TableDefinition::new("orders");
 const IDEMPOTENCY: TableDefinition<&str, &[u8]> = TableDefinition::new("order_idempotency");
@@ -151,12 +151,20 @@ impl OrderStore for EmbeddedOrderStore {
             let table = txn.open_table(ORDERS).map_err(fail)?;
             let mut out = Vec::new();
             for row in table.iter().map_err(fail)? {
-                let d = decode(row.map_err(fail)?.1.value())?;
+                let (key, value) = row.map_err(fail)?;
+                let d = match decode(value.value()) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        tracing::warn!(order = key.value(), error = %e, "skipping an unreadable order in the list");
+                        continue;
+                    }
+                };
                 if user.as_deref().is_none_or(|u| d.get_str("userId").ok() == Some(u)) {
                     out.push(d);
                 }
             }
-            out.sort_by(newest_first);
+            // Key order = ObjectId hex order = creation order (seconds, then this
+            // process's counter): the natural order MongoDB answers.
             Ok(out)
         })
         .await

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use hme_kernel::events::EventEnvelope;
+use hme_kernel::indexes::ensure_index;
 use hme_kernel::outbox::MongoOutbox;
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
 use mongodb::error::{Error, ErrorKind, WriteFailure, TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT};
@@ -95,11 +96,8 @@ impl MongoOrderStore {
             (&keys, doc! {"createdAt": 1}, false),
         ];
         for (coll, keys_doc, sparse) in indexes {
-            let options = if sparse { IndexOptions::builder().sparse(true).build() } else { IndexOptions::builder().build() };
-            let index = IndexModel::builder().keys(keys_doc).options(options).build();
-            if let Err(e) = coll.create_index(index).await {
-                tracing::warn!(error = %e, "orders: index refused, continuing without it");
-            }
+            let options = sparse.then(|| IndexOptions::builder().sparse(true).build());
+            ensure_index(coll, IndexModel::builder().keys(keys_doc).options(options).build()).await;
         }
         Ok(Self { client: db.client().clone(), orders, keys, outbox, wake })
     }
@@ -211,9 +209,12 @@ impl OrderStore for MongoOrderStore {
         self.fresh_key(id, fresh_after, None).await.map_err(fail)
     }
 
+    /// Natural order, forced with the hint `$natural: 1`: an unsorted `find({userId})` would
+    /// follow whichever index the planner picks (`{userId:1, date:-1}` answers newest
+    /// first), not insertion order.
     async fn list(&self, user_id: Option<&str>) -> Result<Vec<Document>, StoreError> {
         let filter = user_id.map_or_else(Document::new, |u| doc! {"userId": u});
-        let cursor = self.orders.find(filter).sort(doc! {"date": -1, "_id": -1}).await.map_err(fail)?;
+        let cursor = self.orders.find(filter).hint(mongodb::options::Hint::Keys(doc! {"$natural": 1})).await.map_err(fail)?;
         cursor.try_collect().await.map_err(fail)
     }
 

@@ -13,6 +13,8 @@ use hme_kernel::ports::{CourierError, Shipment};
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
 
 use crate::domain::events::address_text;
+use crate::domain::input::hex_id;
+use crate::payments::address::text_address;
 use crate::payments::PaymentsService;
 
 /// `courierStatus` of an order waiting for its booking.
@@ -85,11 +87,22 @@ impl PaymentsService {
         Ok(BookOutcome::Booked(booking.tracking_number))
     }
 
-    /// The shipment of a stored order (address looked up; prepaid: nothing to collect).
+    /// The shipment of a stored order (prepaid: nothing to collect). The address is
+    /// looked up when the order holds an address id; a free-text address (every
+    /// checkout from the storefront) is split as the legacy did: the first part is the
+    /// consignee, the last one (the state) the city TCS is asked to deliver to.
     async fn shipment(&self, order: &Document) -> Shipment {
         let user = order.get_str("userId").unwrap_or_default();
-        let address_id = order.get_str("address").unwrap_or_default();
-        let address = self.orders.deps.customers.address(user, address_id).await.ok().flatten();
+        let stored = order.get_str("address").unwrap_or_default();
+        let address = match hex_id(Some(&serde_json::Value::from(stored))) {
+            Some(id) => self.orders.deps.customers.address(user, &id).await.ok().flatten(),
+            None if !stored.trim().is_empty() => {
+                let mut a = text_address(user, stored.trim());
+                a.city = stored.rsplit(", ").next().unwrap_or_default().trim().to_owned();
+                Some(a)
+            }
+            None => None,
+        };
         let pieces = order
             .get_array("items")
             .map(|a| a.iter().filter_map(Bson::as_document).filter_map(|i| i.get("quantity").and_then(JsNumber::from_bson)).map(|n| n.0).sum::<f64>())
@@ -99,7 +112,10 @@ impl PaymentsService {
             reference: reference.clone(),
             consignee_name: address.as_ref().map(|a| a.full_name.clone()).unwrap_or_default(),
             consignee_phone: address.as_ref().map(|a| a.phone_number.clone()).unwrap_or_default(),
-            consignee_address: address.as_ref().map(address_text).unwrap_or_default(),
+            consignee_address: match hex_id(Some(&serde_json::Value::from(stored))) {
+                Some(_) => address.as_ref().map(address_text).unwrap_or_default(),
+                None => stored.trim().to_owned(),
+            },
             city: address.as_ref().map(|a| a.city.clone()).unwrap_or_default(),
             pieces: u32::try_from(pieces.round() as i64).unwrap_or(1).max(1),
             cod_amount: 0.0,

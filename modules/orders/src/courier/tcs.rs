@@ -5,7 +5,9 @@
 //! pieces, weight, codAmount, productDetails, services:"O"}`; answer
 //! `{success:true, trackingNumber}` (or `consignmentNo`). Tracking:
 //! `GET <base>/track/<trackingNumber>`; answer `{success, status, currentLocation,
-//! history:[{status, location, date}]}`. Transport errors and 5xx are
+//! history:[{status, remarks, location, date, time, ...}]}` (every field of a history
+//! step is kept; the steps are returned latest first: a history the courier lists
+//! oldest first, as judged by its first and last dates, is reversed). Transport errors and 5xx are
 //! [`CourierError::Unavailable`]; 4xx or `success:false` are [`CourierError::Rejected`]
 //! (404 on tracking: [`CourierError::NotFound`]).
 
@@ -87,13 +89,49 @@ impl Courier for TcsCourier {
         let url = format!("{}/track/{}", self.base, urlencode(tracking_number));
         let resp = self.authorized(self.http.get(url)).send().await.map_err(down)?;
         let body = Self::answer(resp).await?;
-        let history = body["history"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|h| TrackingEvent { status: text(&h["status"]).unwrap_or_default(), location: text(&h["location"]), date: text(&h["date"]) })
-            .collect();
-        Ok(Tracking { status: text(&body["status"]).unwrap_or_else(|| "Unknown".to_owned()), current_location: text(&body["currentLocation"]), history })
+        let mut history: Vec<TrackingEvent> = body["history"].as_array().into_iter().flatten().filter_map(step).collect();
+        if oldest_first(&history) {
+            history.reverse();
+        }
+        Ok(Tracking { status: text(&body["status"]), current_location: text(&body["currentLocation"]), history })
+    }
+}
+
+/// One history step, every field kept; None when it is not an object.
+fn step(h: &Value) -> Option<TrackingEvent> {
+    let fields = h.as_object()?.clone();
+    Some(TrackingEvent {
+        status: text(&h["status"]).unwrap_or_default(),
+        location: text(&h["location"]),
+        date: text(&h["date"]),
+        time: text(&h["time"]),
+        remarks: text(&h["remarks"]),
+        fields,
+    })
+}
+
+/// A sortable `YYYYMMDDHHMMSS` of a step's `date` (+ `time`): `YYYY-MM-DD`, `YYYY/MM/DD`,
+/// `DD-MM-YYYY`, `DD/MM/YYYY`, optionally followed (or completed by `time`) by `HH:MM[:SS]`.
+fn moment(e: &TrackingEvent) -> Option<String> {
+    let joined = format!("{} {}", e.date.as_deref()?, e.time.as_deref().unwrap_or_default());
+    let digits: Vec<&str> = joined.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).collect();
+    let (y, m, d, rest) = match digits.as_slice() {
+        [a, b, c, rest @ ..] if a.len() == 4 => (*a, *b, *c, rest),
+        [a, b, c, rest @ ..] if c.len() == 4 => (*c, *b, *a, rest),
+        _ => return None,
+    };
+    let mut out = format!("{y}{m:0>2}{d:0>2}");
+    for part in rest.iter().take(3) {
+        out.push_str(&format!("{part:0>2}"));
+    }
+    Some(out)
+}
+
+/// Whether the history runs oldest first (its first step is earlier than its last).
+fn oldest_first(history: &[TrackingEvent]) -> bool {
+    match (history.first().and_then(moment), history.last().and_then(moment)) {
+        (Some(a), Some(b)) => a < b,
+        _ => false,
     }
 }
 
@@ -120,5 +158,22 @@ impl Courier for UnconfiguredCourier {
 
     async fn track(&self, _: &str) -> Result<Tracking, CourierError> {
         Err(CourierError::Unavailable("TCS_API_URL is not set".to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(date: &str, time: Option<&str>) -> TrackingEvent {
+        TrackingEvent { date: Some(date.to_owned()), time: time.map(str::to_owned), ..TrackingEvent::default() }
+    }
+
+    #[test]
+    fn histories_listed_oldest_first_are_recognised_in_the_usual_date_formats() {
+        assert!(oldest_first(&[at("2025-06-01 10:00", None), at("2025-06-02", Some("09:00"))]));
+        assert!(!oldest_first(&[at("02/06/2025", Some("09:00")), at("01/06/2025", Some("10:00"))]));
+        assert!(oldest_first(&[at("01/06/2025", Some("9:05")), at("01/06/2025", Some("10:00"))]));
+        assert!(!oldest_first(&[at("yesterday", None), at("today", None)]), "unknown formats keep the courier's order");
     }
 }

@@ -2,7 +2,7 @@
 //! number answers "Pending booking" without asking the courier.
 
 use hme_kernel::auth::{Principal, Role};
-use hme_kernel::ports::CourierError;
+use hme_kernel::ports::{CourierError, TrackingEvent};
 use hme_kernel::{ApiError, ApiResult};
 use serde_json::{json, Value};
 
@@ -10,9 +10,30 @@ use super::PENDING_BOOKING;
 use crate::payments::PaymentsService;
 use crate::service::store_error;
 
+/// `status` when the courier states none (the legacy default).
+pub const DEFAULT_STATUS: &str = "In Transit";
+/// `currentLocation` when the courier states none (the legacy default).
+pub const DEFAULT_LOCATION: &str = "Sorting Hub";
+
+/// One history step for the tracking page: every field the courier sent, with `date`,
+/// `time`, `remarks` and `location` always present (`remarks` falls back to the
+/// step's `status`, the others to "").
+fn history_step(e: &TrackingEvent) -> Value {
+    let mut m = e.fields.clone();
+    let fallback = [("date", e.date.clone()), ("time", e.time.clone()), ("remarks", e.remarks.clone().or_else(|| Some(e.status.clone()).filter(|s| !s.is_empty()))), ("location", e.location.clone())];
+    for (k, v) in fallback {
+        if !m.get(k).is_some_and(Value::is_string) {
+            m.insert(k.to_owned(), Value::from(v.unwrap_or_default()));
+        }
+    }
+    Value::Object(m)
+}
+
 impl PaymentsService {
-    /// `{success, status, currentLocation, history:[{status, location, date}],
-    /// trackingNumber}`; failures carry `error`.
+    /// `{success, status, currentLocation, history:[{date, time, remarks, location,
+    /// ...}], trackingNumber}`, history latest first, the legacy defaults ("In
+    /// Transit", "Sorting Hub", `[]`) when the courier states nothing; failures carry
+    /// `error`.
     pub async fn track(&self, principal: &Principal, tracking_number: &str) -> ApiResult<Value> {
         let not_found = || ApiError::not_found("Tracking number not found").with_error_key();
         let order = self.orders.store.find_by("courierTrackingNumber", tracking_number).await.map_err(|e| store_error(e).with_error_key())?;
@@ -22,13 +43,15 @@ impl PaymentsService {
             return Err(not_found());
         }
         if order.get_str("courierStatus").ok() == Some(PENDING_BOOKING) {
-            return Ok(json!({"success": true, "status": PENDING_BOOKING, "currentLocation": null, "history": [], "trackingNumber": tracking_number}));
+            return Ok(json!({"success": true, "status": PENDING_BOOKING, "currentLocation": DEFAULT_LOCATION, "history": [], "trackingNumber": tracking_number}));
         }
         let t = self.courier.track(tracking_number).await.map_err(|e| match e {
             CourierError::NotFound => not_found(),
             other => ApiError::unavailable(other).with_error_key(),
         })?;
-        let history: Vec<Value> = t.history.iter().map(|h| json!({"status": h.status, "location": h.location, "date": h.date})).collect();
-        Ok(json!({"success": true, "status": t.status, "currentLocation": t.current_location, "history": history, "trackingNumber": tracking_number}))
+        let history: Vec<Value> = t.history.iter().map(history_step).collect();
+        let status = t.status.unwrap_or_else(|| DEFAULT_STATUS.to_owned());
+        let location = t.current_location.unwrap_or_else(|| DEFAULT_LOCATION.to_owned());
+        Ok(json!({"success": true, "status": status, "currentLocation": location, "history": history, "trackingNumber": tracking_number}))
     }
 }

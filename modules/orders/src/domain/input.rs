@@ -114,6 +114,16 @@ impl CreateOrderBody {
             return Err(ApiError::bad_request("No items in the order"));
         }
         let address_id = hex_id(self.address.as_ref()).ok_or_else(|| ApiError::bad_request("Invalid address ID: expected 24 hex characters"))?;
+        let lines = self.validate_items(max_lines, max_quantity)?;
+        Ok(OrderRequest { address_id, lines, courier_name: courier(self.courier_name.as_ref())? })
+    }
+
+    /// Validates `items` alone (see [`Self::validate`]); the address is the caller's
+    /// business (checkout accepts a free-text address).
+    pub fn validate_items(&self, max_lines: usize, max_quantity: u32) -> Result<Vec<Line>, ApiError> {
+        if empty(self.items.as_ref()) {
+            return Err(ApiError::bad_request("No items in the order"));
+        }
         let Some(Value::Array(raw)) = &self.items else { return Err(ApiError::bad_request("Invalid items: expected an array")) };
         if raw.len() > max_lines {
             return Err(ApiError::bad_request(format!("Too many items: at most {max_lines} lines per order")));
@@ -135,7 +145,7 @@ impl CreateOrderBody {
             }
             entry.quantity = u32::try_from(total).unwrap_or(max_quantity);
         }
-        Ok(OrderRequest { address_id, lines, courier_name: courier(self.courier_name.as_ref())? })
+        Ok(lines)
     }
 }
 

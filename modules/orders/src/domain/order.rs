@@ -78,6 +78,17 @@ fn opt(s: Option<&String>) -> Bson {
 }
 
 impl NewOrder {
+    /// `courierStatus` of the new order: "Booked" for `order/create` (as the legacy, with
+    /// or without a courier), null (the schema default) for a pending checkout, which
+    /// the legacy initiate left unset until its callback booked TCS.
+    fn courier_status(&self) -> Bson {
+        if self.payment_method == "cod" {
+            Bson::String("Booked".to_owned())
+        } else {
+            Bson::Null
+        }
+    }
+
     /// The document as mongoose would store it, fields in schema order. `courierMeta`
     /// is stored only with a courier (mongoose drops empty objects).
     pub fn to_document(&self) -> Document {
@@ -90,7 +101,7 @@ impl NewOrder {
             "_id": self.id, "userId": &self.user_id, "items": items, "amount": JsNumber(self.amount).to_bson(),
             "address": &self.address.id, "status": OrderStatus::Placed.as_str(), "date": bson_date(self.date),
             "courierName": opt(self.courier.name.as_ref()), "courierTrackingNumber": opt(self.courier.tracking_number.as_ref()),
-            "courierStatus": "Booked",
+            "courierStatus": self.courier_status(),
         };
         if let Some(name) = &self.courier.name {
             d.insert("courierMeta", doc! {"bookedAt": to_iso_millis(&self.date), "courier": name});

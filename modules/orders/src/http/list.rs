@@ -10,7 +10,8 @@ use crate::service::OrdersService;
 
 /// The caller's orders
 ///
-/// The caller's orders, newest first, with `address` and each `items[].product`
+/// The caller's orders in natural (insertion) order, oldest first, as the legacy
+/// answered them (the my-orders page reverses them), with `address` and each `items[].product`
 /// populated (null when the document no longer exists), as mongoose serializes them.
 #[utoipa::path(
     get,

@@ -35,9 +35,11 @@ pub struct CreatedBody {
     order_id: String,
 }
 
-/// An order as mongoose serializes it after `populate('address items.product')`:
-/// `address` and each `items[].product` are the referenced documents, or null when they
-/// no longer exist. Dates are ISO-8601 with milliseconds; `__v` is kept.
+/// An order as mongoose serializes it after `populate('address items.product')`: each
+/// `items[].product` is the referenced document, or null when it no longer exists;
+/// `address` is always an object with `fullName, area, city, state, phoneNumber`
+/// (the address document; empty strings when it was deleted; parsed from the text of a
+/// JazzCash order). Dates are ISO-8601 with milliseconds; `__v` is kept.
 #[derive(ToSchema)]
 #[schema(as = Order)]
 pub struct OrderJson {
@@ -49,9 +51,9 @@ pub struct OrderJson {
     items: Vec<serde_json::Value>,
     /// PKR, shipping included.
     amount: f64,
-    /// The address document, or null.
-    #[schema(value_type = Option<Object>)]
-    address: Option<serde_json::Value>,
+    /// The address object (never null).
+    #[schema(value_type = Object)]
+    address: serde_json::Value,
     status: String,
     date: String,
     #[serde(rename = "courierName")]
@@ -80,7 +82,7 @@ pub struct OrderJson {
 pub struct OrdersBody {
     /// Always true.
     success: bool,
-    /// The orders, newest first.
+    /// The orders, in natural (insertion) order: oldest first.
     orders: Vec<OrderJson>,
 }
 
@@ -121,12 +123,14 @@ pub struct CheckoutBodyJson {
 pub struct TrackingBody {
     /// Always true.
     success: bool,
-    /// The courier's status, or "Pending booking".
+    /// The courier's status verbatim, "In Transit" when it states none, or "Pending
+    /// booking".
     status: String,
-    /// Where the shipment is, when known.
+    /// Where the shipment is; "Sorting Hub" when the courier states nothing.
     #[serde(rename = "currentLocation")]
-    current_location: Option<String>,
-    /// `[{status, location, date}]`, oldest first.
+    current_location: String,
+    /// `[{date, time, remarks, location, ...every field the courier sent}]`, latest
+    /// first; `[]` when none.
     #[schema(value_type = Vec<Object>)]
     history: Vec<serde_json::Value>,
     /// The number asked about (hme addition).

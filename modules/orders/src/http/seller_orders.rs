@@ -10,7 +10,7 @@ use crate::service::OrdersService;
 
 /// Every order (sellers)
 ///
-/// All orders, newest first, populated like `/api/order/list`.
+/// All orders in natural (insertion) order, populated like `/api/order/list`.
 #[utoipa::path(
     get,
     path = "/api/order/seller-orders",

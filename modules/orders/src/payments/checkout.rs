@@ -10,15 +10,15 @@ use utoipa::ToSchema;
 
 use super::fields::{form, txn_ref, FormInput};
 use super::PaymentsService;
-use crate::domain::CreateOrderBody;
-use crate::service::customers_error;
 
 /// `{items, amount, address, paymentMethod:"jazzcash"}`. `amount` is ignored: the
 /// amount is computed on the server from the lines (the legacy code trusted it).
+/// `address` is the storefront's free text "fullName, area, city, state" (stored
+/// verbatim, as the legacy did), or one of the caller's address ids.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutBody {
-    /// The address `_id` (24 hex), one of the caller's.
+    /// "fullName, area, city, state" (the storefront), or an address `_id` (24 hex).
     #[schema(value_type = String)]
     pub address: Option<Value>,
     /// `[{product, quantity}]`, as for `POST /api/order/create`.
@@ -43,12 +43,9 @@ impl PaymentsService {
             Some(_) => return Err(ApiError::bad_request("Unsupported payment method: only \"jazzcash\"")),
         }
         let o = &self.orders;
-        let create = CreateOrderBody { address: body.address.clone(), items: body.items.clone(), courier_name: None };
-        let request = create.validate(o.settings.max_lines, o.settings.max_quantity)?;
-        let address = o.deps.customers.address(&principal.user_id, &request.address_id).await.map_err(customers_error)?;
-        let address = address.ok_or_else(|| ApiError::not_found("Address not found"))?;
+        let (request, address) = self.checkout_request(principal, body).await?;
         let mut order = o.price(principal, &request, address).await?;
-        let now = now_millis();
+        let now = self.txn_time(now_millis());
         let reference = txn_ref(now);
         order.payment_method = "jazzcash";
         order.payment_txn_ref = Some(reference.clone());
@@ -67,7 +64,7 @@ impl PaymentsService {
             salt: &creds.salt,
             txn_ref: &reference,
             amount,
-            description: &format!("Order {id}"),
+            bill_reference: &id,
             return_url: &s.return_url(),
             now,
             expiry_hours: s.txn_expiry_hours,

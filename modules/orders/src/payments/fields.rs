@@ -1,4 +1,7 @@
-//! The JazzCash `pp_*` form of a checkout (HTTP POST page redirection, version 1.1).
+//! The JazzCash `pp_*` form of a checkout (HTTP POST page redirection, version 1.1):
+//! the legacy handler's field set and values, except `pp_Amount`, which is the amount
+//! computed on the server as a whole number of paisa (the legacy sent the client's
+//! amount x 100 as a float string, e.g. "1998.9999999999998").
 
 use std::collections::BTreeMap;
 
@@ -18,8 +21,8 @@ pub struct FormInput<'a> {
     pub txn_ref: &'a str,
     /// The amount computed on the server, PKR.
     pub amount: f64,
-    /// `pp_Description`.
-    pub description: &'a str,
+    /// `pp_BillReference`: the order's `_id` (hex), as the legacy sent it.
+    pub bill_reference: &'a str,
     /// `pp_ReturnURL`.
     pub return_url: &'a str,
     /// When the transaction starts.
@@ -28,8 +31,12 @@ pub struct FormInput<'a> {
     pub expiry_hours: i64,
 }
 
-/// Pakistan time, in which JazzCash expects its dates.
-fn pkt(d: DateTime<Utc>) -> String {
+/// `pp_Description`, the legacy text.
+pub const DESCRIPTION: &str = "HMElectronics Order Checkout Payment Request";
+
+/// `YYYYMMDDHHMMSS` in Pakistan time (UTC+5), in which JazzCash reads its dates (the
+/// legacy printed the server's local time: the same on a server set to PKT).
+pub fn pkt(d: DateTime<Utc>) -> String {
     match FixedOffset::east_opt(5 * 3600) {
         Some(o) => d.with_timezone(&o).format("%Y%m%d%H%M%S").to_string(),
         None => d.format("%Y%m%d%H%M%S").to_string(),
@@ -41,10 +48,19 @@ pub fn paisa(amount: f64) -> String {
     format!("{:.0}", (amount * 100.0).round())
 }
 
-/// A fresh `pp_TxnRefNo`: `T` + PKT date-time + 5 random digits (20 characters).
+/// Whether a received `pp_Amount` is `amount` PKR: hme's whole paisa, or the legacy's
+/// float string (amount x 100 in JS, e.g. "1998.9999999999998" for 19.99), within half
+/// a paisa.
+pub fn amount_matches(received: &str, amount: f64) -> bool {
+    received.trim().parse::<f64>().is_ok_and(|p| p.is_finite() && (p - amount * 100.0).abs() < 0.5)
+}
+
+/// `pp_TxnRefNo` as the legacy made it: `TXN` + `pp_TxnDateTime` (17 characters).
+/// Two checkouts in the same second share it, as they did on the legacy; the callback
+/// finds the order by `pp_BillReference` (the order id) first, so they cannot be mixed
+/// up here (JazzCash may refuse the second as a duplicate reference).
 pub fn txn_ref(now: DateTime<Utc>) -> String {
-    let digits = uuid::Uuid::new_v4().as_u128() % 100_000;
-    format!("T{}{digits:05}", pkt(now))
+    format!("TXN{}", pkt(now))
 }
 
 /// The `pp_*` fields, `pp_SecureHash` included.
@@ -54,18 +70,17 @@ pub fn form(i: &FormInput<'_>) -> BTreeMap<String, String> {
         ("pp_TxnType", "MWALLET".to_owned()),
         ("pp_Language", "EN".to_owned()),
         ("pp_MerchantID", i.merchant_id.to_owned()),
-        ("pp_SubMerchantID", String::new()),
         ("pp_Password", i.password.to_owned()),
-        ("pp_BankID", String::new()),
-        ("pp_ProductID", String::new()),
         ("pp_TxnRefNo", i.txn_ref.to_owned()),
         ("pp_Amount", paisa(i.amount)),
         ("pp_TxnCurrency", "PKR".to_owned()),
         ("pp_TxnDateTime", pkt(i.now)),
-        ("pp_BillReference", "billRef".to_owned()),
-        ("pp_Description", i.description.to_owned()),
+        ("pp_BillReference", i.bill_reference.to_owned()),
+        ("pp_Description", DESCRIPTION.to_owned()),
         ("pp_TxnExpiryDateTime", pkt(i.now + Duration::hours(i.expiry_hours))),
         ("pp_ReturnURL", i.return_url.to_owned()),
+        ("pp_BankID", "TBANK".to_owned()),
+        ("pp_ProductID", "RETL".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

@@ -9,13 +9,13 @@ use super::{address_book_error, catalog_error, store_error, OrdersService};
 use crate::domain::json::{by_id, order_json, references};
 
 impl OrdersService {
-    /// The caller's orders, newest first, populated.
+    /// The caller's orders, in natural (insertion) order, populated.
     pub async fn my_orders(&self, principal: &Principal) -> ApiResult<Vec<Value>> {
         let orders = self.store.list(Some(&principal.user_id)).await.map_err(store_error)?;
         self.populate(&orders).await
     }
 
-    /// Every order, newest first, populated (sellers only).
+    /// Every order, in natural (insertion) order, populated (sellers only).
     pub async fn all_orders(&self, principal: &Principal) -> ApiResult<Vec<Value>> {
         principal.require_seller()?;
         let orders = self.store.list(None).await.map_err(store_error)?;

@@ -1,4 +1,5 @@
-//! GET /api/order/list and /api/order/seller-orders: populated, newest first.
+//! GET /api/order/list and /api/order/seller-orders: populated, in natural (insertion)
+//! order, every order with an address object the pages can render.
 
 use actix_web::http::{Method, StatusCode};
 use serde_json::json;
@@ -17,16 +18,17 @@ async fn lists_populate_address_and_products_and_give_null_for_deleted_ones() {
         let r = app.call(req(Method::GET, "/api/order/list", Some(&customer()), json!(null))).await;
         assert_eq!(r.status, StatusCode::OK);
         let orders = r.body["orders"].as_array().unwrap().clone();
-        assert_eq!((orders[0]["_id"].clone(), orders[1]["_id"].clone()), (second.body["orderId"].clone(), first.body["orderId"].clone()), "newest first");
-        assert_eq!(orders[0]["items"][0]["product"], product_a);
-        assert_eq!(orders[0]["address"]["city"], "Lahore");
-        assert_eq!(orders[0]["address"]["_id"], address);
+        assert_eq!((orders[0]["_id"].clone(), orders[1]["_id"].clone()), (first.body["orderId"].clone(), second.body["orderId"].clone()), "insertion order");
+        assert_eq!(orders[1]["items"][0]["product"], product_a);
+        assert_eq!(orders[1]["address"]["city"], "Lahore");
+        assert_eq!(orders[1]["address"]["_id"], address);
         let del = app.call(req(Method::DELETE, "/api/product/delete", Some(&seller()), json!({"productId": b}))).await;
         assert_eq!(del.status, StatusCode::OK, "{}", del.raw);
         app.people.delete_address(&address).await;
         let r = app.call(req(Method::GET, "/api/order/list", Some(&customer()), json!(null))).await;
-        let older = &r.body["orders"][1];
-        assert_eq!((older["items"][1]["product"].clone(), older["address"].clone()), (json!(null), json!(null)), "{}", app.backend);
+        let older = &r.body["orders"][0];
+        let gone = json!({"_id": address, "fullName": "", "area": "", "city": "", "state": "", "phoneNumber": ""});
+        assert_eq!((older["items"][1]["product"].clone(), older["address"].clone()), (json!(null), gone), "{}", app.backend);
         assert_eq!(older["items"][0]["product"]["name"], "Keep");
     }
 }

@@ -8,5 +8,6 @@ mod create;
 mod legacy_answers;
 mod lifecycle;
 mod lists;
+mod render;
 mod remote;
 mod stock;

@@ -18,35 +18,12 @@ use hme_kernel::testing::{embedded_test_db, mongo_test_db};
 use hme_orders::payments::hash::{secure_hash, verify};
 use mongodb::bson::oid::ObjectId;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
+use support::jazzcash::reference_hash;
 use support::{customer, order_body, other, req, seller, People, Reply, TestApp, CUSTOMER};
 use tcs_stub::TcsStub;
 
 const SALT: &str = "0123456789";
 const MERCHANT: &str = "MC12345";
-
-/// HMAC-SHA256 written from RFC 2104 (independent of the `hmac` crate).
-fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
-    let mut k = [0u8; 64];
-    if key.len() > 64 {
-        k[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let inner: Vec<u8> = k.iter().map(|b| b ^ 0x36).chain(msg.iter().copied()).collect();
-    let inner = Sha256::digest(&inner);
-    let outer: Vec<u8> = k.iter().map(|b| b ^ 0x5c).chain(inner.iter().copied()).collect();
-    Sha256::digest(&outer).to_vec()
-}
-
-/// The published algorithm: `salt&` + values of non-empty pp_* keys in key order.
-fn reference_hash(salt: &str, fields: &BTreeMap<String, String>) -> String {
-    let mut keys: Vec<&String> = fields.keys().filter(|k| k.starts_with("pp_") && *k != "pp_SecureHash" && !fields[*k].is_empty()).collect();
-    keys.sort();
-    let values: Vec<&str> = keys.iter().map(|k| fields[*k].as_str()).collect();
-    let msg = format!("{salt}&{}", values.join("&"));
-    hmac_sha256(salt.as_bytes(), msg.as_bytes()).iter().map(|b| format!("{b:02X}")).collect()
-}
 
 fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
@@ -115,6 +92,11 @@ async fn initiate(app: &TestApp, address: &str) -> Reply {
     app.call(req(Method::POST, "/api/checkout/initiate", Some(&customer()), body)).await
 }
 
+/// An initiate body around `fields`.
+fn init_like(fields: &BTreeMap<String, String>) -> Value {
+    json!({"fields": fields})
+}
+
 /// JazzCash's answer to a checkout, signed with the reference algorithm.
 fn answer(init: &Value, code: &str) -> BTreeMap<String, String> {
     let f = &init["fields"];
@@ -148,6 +130,54 @@ async fn wait_for(app: &TestApp, id: &str, pred: impl Fn(&mongodb::bson::Documen
     order(app, id).await
 }
 
+/// The legacy initiate's field set and values (frontend.md section 9).
+fn assert_legacy_fields(fields: &BTreeMap<String, String>, order_id: &str) {
+    let keys: Vec<&str> = fields.keys().map(String::as_str).collect();
+    let mut want = vec!["pp_Amount", "pp_BankID", "pp_BillReference", "pp_Description", "pp_Language", "pp_MerchantID", "pp_Password", "pp_ProductID",
+        "pp_ReturnURL", "pp_SecureHash", "pp_TxnCurrency", "pp_TxnDateTime", "pp_TxnExpiryDateTime", "pp_TxnRefNo", "pp_TxnType", "pp_Version"];
+    want.sort_unstable();
+    assert_eq!(keys, want);
+    let fixed = [("pp_Version", "1.1"), ("pp_TxnType", "MWALLET"), ("pp_Language", "EN"), ("pp_TxnCurrency", "PKR"), ("pp_BankID", "TBANK"),
+        ("pp_ProductID", "RETL"), ("pp_Description", "HMElectronics Order Checkout Payment Request"), ("pp_Password", "secret-pass")];
+    for (k, v) in fixed {
+        assert_eq!(fields[k], v, "{k}");
+    }
+    assert_eq!(fields["pp_BillReference"], order_id);
+    let at = chrono::NaiveDateTime::parse_from_str(&fields["pp_TxnDateTime"], "%Y%m%d%H%M%S").expect("YYYYMMDDHHMMSS");
+    let expiry = chrono::NaiveDateTime::parse_from_str(&fields["pp_TxnExpiryDateTime"], "%Y%m%d%H%M%S").unwrap();
+    assert_eq!(expiry - at, chrono::Duration::hours(24));
+    assert_eq!(fields["pp_TxnRefNo"], format!("TXN{}", fields["pp_TxnDateTime"]));
+    assert!(fields["pp_Amount"].bytes().all(|b| b.is_ascii_digit()), "whole paisa");
+}
+
+#[actix_web::test]
+async fn initiate_with_the_storefronts_text_address_stores_it_verbatim_like_the_legacy() {
+    let stub = TcsStub::start().await;
+    for app in apps(&stub.url).await {
+        app.customer_with_address(CUSTOMER).await;
+        let p = app.product("Buds", 2000.0, 0.0, None).await;
+        let text = "Ayesha Khan, House 4 Gulberg, Lahore, Punjab";
+        // Exactly as the checkout page sends it (frontend.md section 6), cookie-less here.
+        let body = json!({"items": [{"product": p, "quantity": 1}], "amount": 2000, "address": text, "paymentMethod": "jazzcash"});
+        let r = app.call(req(Method::POST, "/api/checkout/initiate", Some(&customer()), body)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}: {}", app.backend, r.raw);
+        let id = r.body["orderId"].as_str().unwrap().to_owned();
+        let d = order(&app, &id).await;
+        assert_eq!(d.get_str("address").unwrap(), text);
+        assert_eq!(d.get("courierStatus"), Some(&mongodb::bson::Bson::Null), "no courier before payment, as the legacy");
+        let (status, loc) = callback(&app, &answer(&r.body, "000")).await;
+        assert_eq!((status, loc), (StatusCode::SEE_OTHER, format!("https://shop.example/payment-success?orderId={id}")));
+        let d = wait_for(&app, &id, |d| d.get_str("courierStatus").ok() == Some("Booked")).await;
+        let (booking, _) = stub.state.bookings.lock().unwrap().last().cloned().unwrap();
+        assert_eq!((booking["consigneeName"].clone(), booking["destinationCityName"].clone()), (json!("Ayesha Khan"), json!("Punjab")), "legacy: city = last part");
+        assert_eq!(booking["consigneeAddress"], json!(text));
+        let listed = app.call(req(Method::GET, "/api/order/list", Some(&customer()), Value::Null)).await;
+        let mine = listed.body["orders"].as_array().unwrap().iter().find(|o| o["_id"] == json!(id)).cloned().unwrap();
+        assert_eq!((mine["address"]["fullName"].clone(), mine["address"]["city"].clone()), (json!("Ayesha Khan"), json!("Lahore")));
+        assert_eq!(d.get_str("courierName").unwrap(), "tcs");
+    }
+}
+
 #[actix_web::test]
 async fn initiate_computes_the_amount_on_the_server_and_creates_a_pending_jazzcash_order() {
     let stub = TcsStub::start().await;
@@ -162,6 +192,7 @@ async fn initiate_computes_the_amount_on_the_server_and_creates_a_pending_jazzca
         assert_eq!(fields["pp_ReturnURL"], "https://shop.example/api/checkout/callback");
         assert_eq!(fields["pp_SecureHash"], reference_hash(SALT, &fields));
         let id = r.body["orderId"].as_str().unwrap();
+        assert_legacy_fields(&fields, id);
         let d = order(&app, id).await;
         assert_eq!(d.get_str("paymentMethod").unwrap(), "jazzcash");
         assert_eq!(d.get_str("paymentStatus").unwrap(), "pending");
@@ -171,6 +202,8 @@ async fn initiate_computes_the_amount_on_the_server_and_creates_a_pending_jazzca
         let unconfigured = TestApp::embedded().await;
         let r = initiate(&unconfigured, &unconfigured.customer_with_address(CUSTOMER).await).await;
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+        let (status, loc) = callback(&unconfigured, &answer(&init_like(&fields), "000")).await;
+        assert_eq!((status, loc.ends_with("/payment-failed?reason=InternalServerError")), (StatusCode::SEE_OTHER, true), "{loc}");
     }
 }
 
@@ -191,9 +224,10 @@ async fn callback_success_marks_paid_and_books_one_courier_even_when_called_twic
         }
         let d = wait_for(&app, &id, |d| d.get_str("courierStatus").ok() == Some("Booked")).await;
         assert_eq!(d.get_str("paymentStatus").unwrap(), "completed");
-        assert_eq!(d.get_str("paymentTxnId").unwrap(), "250601123456");
+        assert_eq!(d.get_str("paymentTxnId").unwrap(), init.body["fields"]["pp_TxnRefNo"].as_str().unwrap(), "legacy: pp_TxnRefNo");
+        assert_eq!(d.get_str("status").unwrap(), "Order Placed");
         assert!(d.get_str("courierTrackingNumber").unwrap().starts_with("779"), "{d}");
-        assert_eq!(d.get_str("courierName").unwrap(), "TCS");
+        assert_eq!(d.get_str("courierName").unwrap(), "tcs");
         tokio::time::sleep(Duration::from_millis(600)).await;
         assert_eq!(stub.booking_count() - before, 1, "one courier booking");
         let (req_body, auth) = stub.state.bookings.lock().unwrap().last().cloned().unwrap();
@@ -214,19 +248,26 @@ async fn callback_with_a_bad_hash_marks_the_order_failed_with_the_reason_and_red
         let mut form = answer(&init.body, "000");
         form.insert("pp_Amount".into(), "100".into());
         let (status, loc) = callback(&app, &form).await;
-        assert_eq!((status, loc), (StatusCode::SEE_OTHER, format!("https://shop.example/payment-failed?orderId={id}")));
+        assert_eq!((status, loc), (StatusCode::SEE_OTHER, "https://shop.example/payment-failed?reason=SecuritySignatureMismatch".to_owned()));
         let d = order(&app, &id).await;
         assert_eq!(d.get_str("paymentStatus").unwrap(), "failed");
-        assert_eq!(d.get_str("paymentError").unwrap(), "Invalid secure hash");
+        assert_eq!(d.get_str("paymentError").unwrap(), "Signature Mismatch");
         // A genuine success arriving after the failure changes nothing.
         let (_, loc) = callback(&app, &answer(&init.body, "000")).await;
-        assert!(loc.ends_with(&format!("/payment-failed?orderId={id}")));
-        // A declined payment is failed with JazzCash's code and message.
+        assert!(loc.contains("/payment-failed?reason="), "{loc}");
+        assert_eq!(order(&app, &id).await.get_str("paymentStatus").unwrap(), "failed");
+        // A declined payment is failed with JazzCash's message, which is the reason.
         let init = initiate(&app, &address).await;
         let id = init.body["orderId"].as_str().unwrap().to_owned();
         let (_, loc) = callback(&app, &answer(&init.body, "124")).await;
-        assert!(loc.ends_with("/payment-failed?orderId=".to_owned().as_str()) || loc.contains("payment-failed"));
-        assert_eq!(order(&app, &id).await.get_str("paymentError").unwrap(), "124: Transaction declined");
+        assert_eq!(loc, "https://shop.example/payment-failed?reason=Transaction%20declined");
+        assert_eq!(order(&app, &id).await.get_str("paymentError").unwrap(), "Transaction declined");
+        // An unknown transaction is the legacy's exception.
+        let mut unknown = answer(&init.body, "000");
+        unknown.insert("pp_TxnRefNo".into(), "TXN19990101000000".into());
+        unknown.insert("pp_BillReference".into(), ObjectId::new().to_hex());
+        let (_, loc) = callback(&app, &unknown).await;
+        assert_eq!(loc, "https://shop.example/payment-failed?reason=InternalServerError");
         // A forged failure after success leaves the paid order alone.
         let init = initiate(&app, &address).await;
         let id = init.body["orderId"].as_str().unwrap().to_owned();
@@ -283,10 +324,16 @@ async fn track_answers_the_owner_and_sellers_only_in_the_legacy_shape() {
             let r = app.call(req(Method::GET, &path, Some(&token), Value::Null)).await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
             assert_eq!(r.body["success"], json!(true));
-            assert_eq!(r.body["status"], json!("In Transit"));
+            assert_eq!(r.body["status"], json!("Out for delivery"), "verbatim");
             assert_eq!(r.body["currentLocation"], json!("Lahore"));
-            assert_eq!(r.body["history"][0], json!({"status": "Booked", "location": "Karachi", "date": "2025-06-01 10:00"}));
+            // Latest first, every field the courier sent passed through.
+            assert_eq!(r.body["history"][0], json!({"status": "Arrived", "remarks": "Arrived at Lahore hub", "location": "Lahore", "date": "2025-06-02", "time": "09:00"}));
+            assert_eq!(r.body["history"][1], json!({"status": "Booked", "remarks": "Shipment booked", "location": "Karachi", "date": "2025-06-01", "time": "10:00", "code": "BK"}));
         }
+        stub.state.bare.store(true, std::sync::atomic::Ordering::SeqCst);
+        let r = app.call(req(Method::GET, &path, Some(&customer()), Value::Null)).await;
+        stub.state.bare.store(false, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!((r.body["status"].clone(), r.body["currentLocation"].clone(), r.body["history"].clone()), (json!("In Transit"), json!("Sorting Hub"), json!([])), "legacy defaults");
         let r = app.call(req(Method::GET, &path, Some(&other()), Value::Null)).await;
         assert_eq!((r.status, r.body.clone()), (StatusCode::NOT_FOUND, json!({"success": false, "error": "Tracking number not found"})));
         let r = app.call(req(Method::GET, &path, None, Value::Null)).await;

@@ -1,7 +1,8 @@
 #![allow(dead_code)]
 //! A local TCS stub following the adapter's request and response fields: `POST /booking`
-//! answers `{success, trackingNumber}`, `GET /track/<cn>` the tracking shape; `down()`
-//! makes every call answer 503.
+//! answers `{success, trackingNumber}`, `GET /track/<cn>` the tracking shape (history
+//! oldest first, with `remarks`, `time` and a field hme does not know); `bare` makes
+//! tracking answer `{success:true}` alone; `down()` makes every call answer 503.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -13,6 +14,7 @@ use tokio::net::TcpListener;
 #[derive(Default)]
 pub struct State {
     pub down: AtomicBool,
+    pub bare: AtomicBool,
     pub next: AtomicU64,
     pub bookings: Mutex<Vec<(Value, Option<String>)>>,
     pub booked: Mutex<Vec<String>>,
@@ -97,9 +99,12 @@ fn respond(s: &State, head: &str, body: &[u8]) -> (&'static str, Value) {
         }
         ("GET", p) if p.starts_with("/track/") => {
             let cn = &p["/track/".len()..];
-            if s.booked.lock().unwrap().iter().any(|b| b == cn) {
-                ("200 OK", json!({"success": true, "status": "In Transit", "currentLocation": "Lahore",
-                    "history": [{"status": "Booked", "location": "Karachi", "date": "2025-06-01 10:00"}, {"status": "In Transit", "location": "Lahore", "date": "2025-06-02 09:00"}]}))
+            if s.booked.lock().unwrap().iter().any(|b| b == cn) && s.bare.load(Ordering::SeqCst) {
+                ("200 OK", json!({"success": true}))
+            } else if s.booked.lock().unwrap().iter().any(|b| b == cn) {
+                ("200 OK", json!({"success": true, "status": "Out for delivery", "currentLocation": "Lahore",
+                    "history": [{"status": "Booked", "remarks": "Shipment booked", "location": "Karachi", "date": "2025-06-01", "time": "10:00", "code": "BK"},
+                                {"status": "Arrived", "remarks": "Arrived at Lahore hub", "location": "Lahore", "date": "2025-06-02", "time": "09:00"}]}))
             } else {
                 ("404 Not Found", json!({"success": false, "message": "not found"}))
             }

@@ -66,11 +66,7 @@ impl MongoProductStore {
     /// then uses a case-insensitive regex instead of `$text`.
     pub async fn open(db: &Database) -> Result<Self, BackendError> {
         let products = db.collection::<Document>("products");
-        for keys in product_indexes() {
-            if let Err(e) = products.create_index(IndexModel::builder().keys(keys.clone()).build()).await {
-                tracing::warn!(index = %keys, error = %e, "products: index not created; carrying on");
-            }
-        }
+        hme_kernel::indexes::ensure_indexes(&products, product_indexes().into_iter().map(|keys| IndexModel::builder().keys(keys).build())).await;
         let text_index = Self::has_text_index(&products).await.map_err(|e| BackendError(format!("MongoDB: listing product indexes: {e}")))?;
         tracing::info!(text_index, "products store: MongoDB");
         let outbox = MongoOutbox::open(db).await.map_err(|e| BackendError(format!("MongoDB: outbox: {e}")))?;
@@ -123,7 +119,10 @@ impl ProductStore for MongoProductStore {
 
     async fn list(&self, query: &ListQuery) -> Result<ListPage, StoreError> {
         let filter = filter_document(&query.filter, self.text_index);
-        let mut find = self.products.find(filter.clone()).sort(sort_document(query.sort));
+        let mut find = self.products.find(filter.clone());
+        if let Some(sort) = sort_document(query.sort) {
+            find = find.sort(sort);
+        }
         if let Some(p) = query.page {
             find = find.skip(p.skip()).limit(i64::try_from(p.limit).unwrap_or(i64::MAX));
         }

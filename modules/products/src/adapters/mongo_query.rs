@@ -60,16 +60,17 @@ pub fn filter_document(f: &ProductFilter, text_index: bool) -> Document {
     d
 }
 
-/// The sort document of `s`, ties on `_id`.
-pub fn sort_document(s: SortOrder) -> Document {
-    match s {
-        SortOrder::Natural => doc! {"_id": 1},
+/// The sort document of `s`, ties on `_id`; None for [`SortOrder::Natural`], which is
+/// an unsorted `find` (MongoDB's natural order, what the legacy `Product.find({})` gave).
+pub fn sort_document(s: SortOrder) -> Option<Document> {
+    Some(match s {
+        SortOrder::Natural => return None,
         SortOrder::PriceAsc => doc! {"price": 1, "_id": 1},
         SortOrder::PriceDesc => doc! {"price": -1, "_id": 1},
         SortOrder::DateAsc => doc! {"date": 1, "_id": 1},
         SortOrder::DateDesc => doc! {"date": -1, "_id": 1},
         SortOrder::SalesDesc => doc! {"sales": -1, "_id": 1},
-    }
+    })
 }
 
 #[cfg(test)]

@@ -25,10 +25,12 @@ pub struct ProductFilter {
     pub promotion: Option<bool>,
 }
 
-/// The order of a list; ties break on `_id` ascending (insertion order).
+/// The order of a list; ties break on `_id` ascending.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum SortOrder {
-    /// `_id` ascending: the order products were added.
+    /// No sort: the natural order the legacy `Product.find({})` answered. MongoDB: an
+    /// unsorted `find` (insertion order in practice); embedded: `_id` ascending, i.e.
+    /// ObjectId creation order (the table's key order).
     #[default]
     Natural,
     /// Cheapest first.

@@ -39,9 +39,9 @@ async fn openapi_documents_exactly_the_served_routes_with_their_statuses() {
 #[actix_web::test]
 async fn seed_demo_inserts_a_realistic_catalog_once() {
     for app in TestApp::all().await {
-        let first = app.module.seed_demo().await.unwrap();
+        let first = app.module.seed_demo(&Default::default()).await.unwrap();
         assert!(first >= 30, "{first}");
-        assert_eq!(app.module.seed_demo().await.unwrap(), 0, "{}", app.backend);
+        assert_eq!(app.module.seed_demo(&Default::default()).await.unwrap(), 0, "{}", app.backend);
         let list = app.call(get("/api/product/list")).await.body;
         assert_eq!(list["products"].as_array().unwrap().len(), first);
         let cats: std::collections::BTreeSet<String> = list["products"].as_array().unwrap().iter().map(|p| p["category"].as_str().unwrap().to_owned()).collect();

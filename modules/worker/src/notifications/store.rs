@@ -7,6 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use hme_kernel::backends::Documents;
+use hme_kernel::indexes::IndexOutcome;
 use mongodb::bson::{doc, oid::ObjectId, Document};
 use mongodb::options::IndexOptions;
 use mongodb::{Collection, IndexModel};
@@ -56,26 +57,38 @@ pub fn newsletter_store(documents: &Documents) -> Result<Arc<dyn NewsletterStore
 
 struct MongoNewsletters {
     coll: Collection<Document>,
-    index: OnceCell<()>,
+    /// Whether a unique index on `email` is in place (decided on first use).
+    index: OnceCell<bool>,
 }
 
 impl MongoNewsletters {
-    /// The unique `{email: 1}` index mongoose declares (created once, on first use).
-    async fn ensure_index(&self) -> Result<(), NewsletterError> {
-        self.index
-            .get_or_try_init(|| async {
+    /// The unique `{email: 1}` index mongoose declares, created once, on first use,
+    /// through the kernel's [`hme_kernel::indexes::ensure_index`]: an index mongoose
+    /// made first (`email_1` with `background: true`) is kept as it is, and no refusal
+    /// fails a subscription (it used to: every subscribe answered 503 on such a
+    /// database, since the refused creation was retried and failed on each insert).
+    /// Whether the kept index enforces uniqueness is remembered: without it, `insert`
+    /// checks for the email first.
+    async fn ensure_index(&self) -> bool {
+        *self
+            .index
+            .get_or_init(|| async {
                 let index = IndexModel::builder().keys(doc! {"email": 1}).options(IndexOptions::builder().unique(true).build()).build();
-                self.coll.create_index(index).await.map(|_| ()).map_err(fail)
+                match hme_kernel::indexes::ensure_index(&self.coll, index).await {
+                    IndexOutcome::Created | IndexOutcome::Equivalent { unique_missing: false, .. } => true,
+                    IndexOutcome::Equivalent { unique_missing: true, .. } | IndexOutcome::Skipped(_) => false,
+                }
             })
             .await
-            .map(|_| ())
     }
 }
 
 #[async_trait]
 impl NewsletterStore for MongoNewsletters {
     async fn insert(&self, email: &str, at: DateTime<Utc>) -> Result<bool, NewsletterError> {
-        self.ensure_index().await?;
+        if !self.ensure_index().await && self.coll.find_one(doc! {"email": email}).await.map_err(fail)?.is_some() {
+            return Ok(false);
+        }
         match self.coll.insert_one(newsletter_document(email, at)).await {
             Ok(_) => Ok(true),
             Err(e) if e.to_string().contains("E11000") => Ok(false),

@@ -7,11 +7,14 @@ use hme_kernel::{ApiError, ApiResult};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
-use hme_kernel::openapi::{AnyErrorBody, ErrorKeyBody};
+use hme_kernel::openapi::AnyErrorBody;
 
 use super::validate::normalize_email;
 use hme_kernel::ratelimit::client_address;
 use super::{Notifications, NEWSLETTER_SUBSCRIBED};
+
+/// The legacy answer to a known address; the subscribe page branches on exactly it.
+pub const ALREADY_SUBSCRIBED: &str = "Already subscribed";
 
 /// `{email}`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -35,17 +38,17 @@ pub struct DoneBody {
 ///
 /// Stores the address in `newsletters` (unique) and publishes `newsletter.subscribed`;
 /// the worker then emails the shop owner and welcomes the subscriber. A known address
-/// answers 409 "Already subscribed". Rate limited per client address. Failures carry
-/// `error`.
+/// answers 200 `{message:"Already subscribed"}`, exactly the legacy body (no `success`
+/// key; the page branches on that message). Rate limited per client address. Failures
+/// carry `error`.
 #[utoipa::path(
     post,
     path = "/api/subscribe",
     tag = "notifications",
     request_body = SubscribeBody,
     responses(
-        (status = 200, description = "Subscribed", body = DoneBody),
+        (status = 200, description = "Subscribed (`{success:true, message:\"Subscribed successfully\"}`), or already subscribed (`{message:\"Already subscribed\"}`)", body = DoneBody),
         (status = 400, description = "Invalid email (`error`), or malformed JSON (`message`)", body = AnyErrorBody),
-        (status = 409, description = "Already subscribed", body = ErrorKeyBody),
         (status = 429, description = "Too many requests (Retry-After); `message` when too many are in flight at once", body = AnyErrorBody),
         (status = 503, description = "Storage or events unavailable; `message` when the request timed out", body = AnyErrorBody),
     )
@@ -56,7 +59,7 @@ pub async fn subscribe(req: HttpRequest, n: web::Data<Notifications>, body: web:
     let email = normalize_email(body.email.as_ref()).ok_or_else(|| ApiError::bad_request("Invalid email").with_error_key())?;
     let now = now_millis();
     if !n.store.insert(&email, now).await.map_err(|e| ApiError::unavailable(e).with_error_key())? {
-        return Err(ApiError::conflict("Already subscribed").with_error_key());
+        return Ok(HttpResponse::Ok().json(json!({"message": ALREADY_SUBSCRIBED})));
     }
     let event = EventEnvelope::new(NEWSLETTER_SUBSCRIBED, json!({"email": email, "subscribedAt": to_iso_millis(&now)}));
     if let Err(e) = n.events.publish(&event).await {
