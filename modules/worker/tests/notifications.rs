@@ -242,6 +242,9 @@ async fn the_rate_limit_keeps_its_429_in_the_default_mode() {
         let (status, real, body, retry) = last.unwrap();
         assert_eq!((status, real, body["success"].clone()), (StatusCode::TOO_MANY_REQUESTS, Some(StatusCode::TOO_MANY_REQUESTS), json!(false)), "{path}: {body}");
         assert!(retry.is_some(), "{path}");
+    }
+}
+
 /// The seller's newsletter page (frontend.md 5) is server-rendered from the database:
 /// mongoose's `Newsletter.find()`. Every email hme's subscribe stored is listed there
 /// with its `createdAt`: on a fresh database, and on one where the legacy app made its
