@@ -106,6 +106,7 @@ pub fn routes() -> Vec<RouteInfo> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use std::collections::BTreeMap;
 

@@ -19,12 +19,15 @@ async fn send(app: &crate::helpers::TestApp, method: reqwest::Method, path: &str
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
+/// Method, path, body, default status, real status, body.
+type Case<'a> = (reqwest::Method, &'a str, Option<String>, u16, u16, Value);
+
 #[tokio::test]
 async fn the_default_answers_legacy_statuses_and_http_mode_real_ones_with_the_same_body() {
     let legacy = spawn_app(legacy_statuses(Backends::default())).await.unwrap();
     let http = spawn_app(Backends::default()).await.unwrap();
     let order = Some(json!({"address": "0123456789abcdef01234567", "items": [{"product": "0123456789abcdef01234567", "quantity": 1}]}).to_string());
-    let cases: [(reqwest::Method, &str, Option<String>, u16, u16, Value); 4] = [
+    let cases: [Case; 4] = [
         (reqwest::Method::GET, "/api/user/data", None, 200, 401, json!({"success": false, "message": "User not found"})),
         (reqwest::Method::POST, "/api/order/create", order, 401, 401, json!({"success": false, "message": "Unauthorized"})),
         (reqwest::Method::GET, "/api/order/seller-orders", None, 200, 401, json!({"success": false, "message": "not authorized"})),
