@@ -13,7 +13,7 @@ use hme_kernel::testing::clerk::{ClerkStub, STUB_SECRET_KEY};
 use hme_kernel::testing::{clerk_token, now_secs};
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, Backends, TestApp};
+use crate::helpers::{legacy_statuses, spawn_app, Backends, TestApp};
 
 const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -163,6 +163,21 @@ async fn the_session_cookie_signs_in_a_post_from_the_storefront_origin_and_not_f
     assert!(refused(&evil), "{evil:?}");
     let none = add_product(&app, &[cookie]).await;
     assert!(refused(&none), "{none:?}");
+}
+
+/// The cross-site refusal is hme's own (no legacy handler made it): in the default
+/// (legacy) error mode it keeps its 403 and its reason instead of the route's legacy
+/// "not authorized" answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cross_site_cookie_post_is_refused_403_with_its_reason_in_the_default_mode_too() {
+    let stub = ClerkStub::start();
+    stub.add_user("user_2cookieSellerB", json!({"role": "seller"}));
+    let app = spawn_app(legacy_statuses(clerk_env(&stub.url))).await.unwrap();
+    let cookie = ("Cookie", format!("__session={}", clerk_token("user_2cookieSellerB", None)));
+    let evil = add_product(&app, &[cookie.clone(), ("Origin", "https://evil.example".into())]).await;
+    assert_eq!(evil, (403, json!({"success": false, "message": "Forbidden: cross-site request refused"})));
+    let shop = add_product(&app, &[cookie, ("Origin", "http://localhost:3000".into())]).await;
+    assert!(added(&shop), "{shop:?}");
 }
 
 /// `hme` runs as a process here, so that its log can be read.

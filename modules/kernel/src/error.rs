@@ -94,13 +94,16 @@ pub struct ApiError {
     message: Cow<'static, str>,
     key: MessageKey,
     retry_after_secs: Option<u64>,
+    /// hme's own refusal (e.g. cross-site request forgery): no legacy handler answered
+    /// it, so legacy routes keep its status and text in both modes.
+    own_refusal: bool,
     cause: Option<Cause>,
 }
 
 impl ApiError {
     /// An error of `kind` whose `message` the client sees.
     pub fn new(kind: ErrorKind, message: impl Into<Cow<'static, str>>) -> Self {
-        Self { kind, message: message.into(), key: MessageKey::Message, retry_after_secs: None, cause: None }
+        Self { kind, message: message.into(), key: MessageKey::Message, retry_after_secs: None, own_refusal: false, cause: None }
     }
     /// 400 with a message naming the problem.
     pub fn bad_request(message: impl Into<Cow<'static, str>>) -> Self {
@@ -113,6 +116,12 @@ impl ApiError {
     /// 403 with a message.
     pub fn forbidden(message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(ErrorKind::Forbidden, message)
+    }
+    /// A refusal of hme's own that no legacy handler made (cross-site request forgery):
+    /// legacy routes answer it with its real status and message in both modes.
+    pub fn own_refusal(mut self) -> Self {
+        self.own_refusal = true;
+        self
     }
     /// 404 with a message.
     pub fn not_found(message: impl Into<Cow<'static, str>>) -> Self {
@@ -296,6 +305,9 @@ impl LegacyRoute {
     /// How `error` is answered on this route in `mode`; None: as the error renders
     /// itself (hme's own refusals).
     pub fn answer(&self, error: &ApiError, mode: ErrorStatuses) -> Option<Answer> {
+        if error.own_refusal {
+            return None;
+        }
         let (legacy, text) = self.legacy(error.kind)?;
         let real = error.kind.status();
         let text = text.unwrap_or(error.message());

@@ -93,7 +93,7 @@ impl FromRequest for Principal {
             })?;
             if let Some(reason) = cross_site {
                 tracing::warn!(user_id = %verified.principal.user_id, %reason, "cookie-authenticated state-changing request refused as cross-site");
-                return Err(ApiError::forbidden("Forbidden: cross-site request refused"));
+                return Err(ApiError::forbidden("Forbidden: cross-site request refused").own_refusal());
             }
             let mut principal = verified.principal;
             if verified.role_unclaimed {
