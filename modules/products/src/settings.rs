@@ -20,10 +20,13 @@ pub struct ProductsSettings {
     /// Run an outbox relay in this module. Any relay over the shared outbox publishes
     /// every module's events, so one per process is enough.
     pub relay_enabled: bool,
+    /// How often this instance gives back stock holds past their lease, ms (0: never;
+    /// another instance's sweeper must then run).
+    pub hold_sweep_ms: u64,
 }
 
 impl Default for ProductsSettings {
     fn default() -> Self {
-        Self { cache_enabled: true, cache_ttl_secs: 30, max_images: 8, default_page_size: 20, max_page_size: 100, relay_enabled: true }
+        Self { cache_enabled: true, cache_ttl_secs: 30, max_images: 8, default_page_size: 20, max_page_size: 100, relay_enabled: true, hold_sweep_ms: 2000 }
     }
 }
