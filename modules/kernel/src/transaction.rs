@@ -46,6 +46,14 @@ impl Default for TxnRetry {
     }
 }
 
+impl TxnRetry {
+    /// For transactions on a few hot documents (stock of popular products): more
+    /// attempts over 20 s, so a burst of concurrent orders is served, not refused.
+    pub fn contended() -> Self {
+        Self { attempts: 400, deadline: Duration::from_secs(20), base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(150) }
+    }
+}
+
 /// Whether an error is passing: labelled `TransientTransactionError`, a write conflict
 /// (code 112), or a network / pool error. Consumers retry these with backoff.
 pub fn is_transient(e: &Error) -> bool {

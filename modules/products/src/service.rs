@@ -11,7 +11,6 @@ use hme_kernel::events::EventEnvelope;
 use hme_kernel::{ApiError, ApiResult};
 use mongodb::bson::oid::ObjectId;
 use serde::Serialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::cache::{CachedBody, ResponseCache};

@@ -22,6 +22,8 @@ pub struct MongoProductStore {
     /// The transactional outbox `product.deleted` goes through.
     pub(super) outbox: MongoOutbox,
     pub(super) reservations: Collection<Document>,
+    /// Serializes this instance's reservations per product.
+    pub(super) locks: super::mongo_stock::ProductLocks,
     text_index: bool,
 }
 
@@ -80,7 +82,7 @@ impl MongoProductStore {
         if let Err(e) = reservations.create_index(sweep).await {
             tracing::warn!(error = %e, "stock holds: index {{state, expiresAt}} not created; the sweeper scans");
         }
-        Ok(Self { products, outbox, reservations, text_index })
+        Ok(Self { products, outbox, reservations, locks: Default::default(), text_index })
     }
 
     /// One transaction: delete the owner's product and append its announcement.

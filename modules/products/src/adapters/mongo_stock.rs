@@ -11,6 +11,7 @@ use hme_kernel::ports::CatalogError;
 use hme_kernel::transaction::{is_duplicate_key, with_transaction, Txn, TxnRetry};
 use mongodb::bson::{doc, Bson, Document};
 use mongodb::error::Error;
+use mongodb::options::ReturnDocument;
 use mongodb::ClientSession;
 
 use super::mongo::{unavailable, MongoProductStore};
@@ -71,34 +72,35 @@ impl Reserve<'_> {
         }
         let mut recorded = Vec::with_capacity(self.lines.len());
         for line in self.lines {
-            let Some(found) = st.products.find_one(doc! {"_id": line.product_id}).session(&mut *s).await? else {
-                return Ok(Txn::Abort(Err(CatalogError::NotFound(line.product_id.to_hex()))));
-            };
-            let p = match Product::from_document(&found) {
-                Ok(p) => p,
-                Err(e) => return Ok(Txn::Abort(Err(CatalogError::Unavailable(format!("unreadable product {}: {e}", line.product_id))))),
-            };
-            let available = if p.in_stock { p.stock() } else { Some(0) };
-            let counted = match available {
-                None => false,
-                Some(a) if a < i64::from(line.qty) => {
-                    return Ok(Txn::Abort(Err(CatalogError::OutOfStock { product_id: p.id.to_hex(), available: a.max(0) })));
+            let qty = qty32(line.qty);
+            // One round trip in the common case: the conditional decrement itself.
+            let filter = doc! {"_id": line.product_id, "inStock": {"$ne": false}, "stock": {"$gte": qty}};
+            let update = doc! {"$inc": {"stock": -qty}, "$set": {"updatedAt": bson_date(self.now)}};
+            let after = st.products.find_one_and_update(filter, update).return_document(ReturnDocument::After).session(&mut *s).await?;
+            let counted = if let Some(after) = after {
+                let left = after.get("stock").and_then(JsNumber::from_bson).map_or(0.0, JsNumber::get);
+                if left <= 0.0 {
+                    st.products.update_one(doc! {"_id": line.product_id}, doc! {"$set": {"inStock": false}}).session(&mut *s).await?;
                 }
-                Some(a) => {
-                    let qty = qty32(line.qty);
-                    let mut set = doc! {"updatedAt": bson_date(self.now)};
-                    if a - i64::from(line.qty) <= 0 {
-                        set.insert("inStock", false);
+                true
+            } else {
+                // Not taken: unknown, unlimited, or short. Read it (in the snapshot) to say which.
+                let Some(found) = st.products.find_one(doc! {"_id": line.product_id}).session(&mut *s).await? else {
+                    return Ok(Txn::Abort(Err(CatalogError::NotFound(line.product_id.to_hex()))));
+                };
+                let p = match Product::from_document(&found) {
+                    Ok(p) => p,
+                    Err(e) => return Ok(Txn::Abort(Err(CatalogError::Unavailable(format!("unreadable product {}: {e}", line.product_id))))),
+                };
+                match (p.in_stock, p.stock()) {
+                    (true, None) => false,
+                    (in_stock, stock) => {
+                        let available = if in_stock { stock.unwrap_or(0) } else { 0 };
+                        return Ok(Txn::Abort(Err(CatalogError::OutOfStock { product_id: p.id.to_hex(), available: available.max(0) })));
                     }
-                    let filter = doc! {"_id": line.product_id, "stock": {"$gte": qty}};
-                    let r = st.products.update_one(filter, doc! {"$inc": {"stock": -qty}, "$set": set}).session(&mut *s).await?;
-                    if r.matched_count != 1 {
-                        return Ok(Txn::Abort(Err(CatalogError::OutOfStock { product_id: p.id.to_hex(), available: a.max(0) })));
-                    }
-                    true
                 }
             };
-            recorded.push(doc! {"productId": line.product_id, "qty": qty32(line.qty), "counted": counted});
+            recorded.push(doc! {"productId": line.product_id, "qty": qty, "counted": counted});
         }
         let hold = doc! {"_id": self.rid, "state": HELD, "lines": recorded, "createdAt": bson_date(self.now), "expiresAt": bson_date(self.expires)};
         st.reservations.insert_one(hold).session(&mut *s).await?;
@@ -136,10 +138,40 @@ impl Release<'_> {
     }
 }
 
+/// In-process locks per product: the reservations of one instance touching a product
+/// run one after the other (acquired in id order, so never deadlocked), instead of
+/// colliding in the database and retrying; other instances still meet as write
+/// conflicts, retried by the transaction helper.
+#[derive(Default)]
+pub(crate) struct ProductLocks {
+    locks: std::sync::Mutex<std::collections::HashMap<mongodb::bson::oid::ObjectId, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl ProductLocks {
+    async fn lock(&self, lines: &[StockLine]) -> Vec<tokio::sync::OwnedMutexGuard<()>> {
+        let mut ids: Vec<_> = lines.iter().map(|l| l.product_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mutexes: Vec<_> = {
+            let mut map = self.locks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if map.len() > 10_000 {
+                map.retain(|_, m| std::sync::Arc::strong_count(m) > 1);
+            }
+            ids.iter().map(|id| std::sync::Arc::clone(map.entry(*id).or_default())).collect()
+        };
+        let mut guards = Vec::with_capacity(mutexes.len());
+        for m in mutexes {
+            guards.push(m.lock_owned().await);
+        }
+        guards
+    }
+}
+
 impl MongoProductStore {
     pub(super) async fn reserve(&self, rid: &str, lines: &[StockLine], now: DateTime<Utc>, lease: chrono::Duration) -> Result<(), CatalogError> {
+        let _turn = self.locks.lock(lines).await;
         let ctx = Reserve { store: self, rid, lines, now, expires: now + lease };
-        match with_transaction(self.products.client(), TxnRetry::default(), &ctx, |s, c| Box::pin(c.run(s))).await {
+        match with_transaction(self.products.client(), TxnRetry::contended(), &ctx, |s, c| Box::pin(c.run(s))).await {
             Ok(answer) => answer,
             // A concurrent reserve with the same id committed first: answer as it did.
             Err(e) if is_duplicate_key(&e) => {
