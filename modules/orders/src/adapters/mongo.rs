@@ -81,6 +81,12 @@ struct Insert<'x> {
 impl Insert<'_> {
     async fn run(&self, s: &mut ClientSession) -> Result<Txn<Inserted>, Error> {
         let st = self.st;
+        // A retry of a transaction whose commit succeeded with its reply lost.
+        if let Ok(id) = self.order.get_object_id("_id") {
+            if st.orders.find_one(doc! {"_id": id}).projection(doc! {"_id": 1}).session(&mut *s).await?.is_some() {
+                return Ok(Txn::Abort(Inserted::Created));
+            }
+        }
         let mut claimed = false;
         if let Some(k) = self.key {
             match st.keys.find_one(doc! {"_id": &k.id}).session(&mut *s).await? {

@@ -186,6 +186,7 @@ impl OrdersService {
                 }
                 Ok(Placed { body, replayed: false })
             }
+            Ok(Inserted::Replayed(first)) if first.order_id == rid => Ok(Placed { body: first.response, replayed: false }),
             Ok(Inserted::Replayed(first)) => {
                 self.give_back(&rid);
                 Ok(Placed { body: first.response, replayed: true })
