@@ -83,7 +83,7 @@ async fn every_event_variant_a_producer_emits_is_processed_by_every_consumer() {
         ),
         ("product deleted without images", EventEnvelope::new(payloads::PRODUCT_DELETED, payloads::data(&ProductDeleted { product_id: known.clone(), ..ProductDeleted::default() }))),
     ];
-    let sales_before = products.catalog().product_documents(&[known.clone()]).await.unwrap()[0]["sales"].as_f64().unwrap_or(0.0);
+    let sales_before = products.catalog().product_documents(std::slice::from_ref(&known)).await.unwrap()[0]["sales"].as_f64().unwrap_or(0.0);
     for (name, event) in &variants {
         let mut consumers = 0;
         for h in worker.handlers() {
@@ -111,6 +111,6 @@ async fn every_event_variant_a_producer_emits_is_processed_by_every_consumer() {
     assert_eq!(to_owner, 6, "the owner hears of every order");
     assert_eq!(emails.iter().filter(|m| m.contains("To: ayesha@example.com")).count(), 4 + 1);
     assert!(emails.iter().any(|m| m.contains("Sara Ahmed (no profile yet)")), "without a profile the owner email names the recipient");
-    let sales_after = products.catalog().product_documents(&[known.clone()]).await.unwrap()[0]["sales"].as_f64().unwrap_or(0.0);
+    let sales_after = products.catalog().product_documents(std::slice::from_ref(&known)).await.unwrap()[0]["sales"].as_f64().unwrap_or(0.0);
     assert_eq!(sales_after - sales_before, 2.0 + 1.0 + 1.0 + 1.0 + 1.0 + 1.0, "sales counted for every order, the deleted product skipped");
 }

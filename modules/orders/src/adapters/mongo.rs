@@ -89,14 +89,13 @@ impl Insert<'_> {
         }
         let mut claimed = false;
         if let Some(k) = self.key {
-            match st.keys.find_one(doc! {"_id": &k.id}).session(&mut *s).await? {
-                Some(d) => match key_record(&d) {
+            if let Some(d) = st.keys.find_one(doc! {"_id": &k.id}).session(&mut *s).await? {
+                match key_record(&d) {
                     Some(r) if r.created_at >= self.fresh_after => return Ok(Txn::Abort(Inserted::Replayed(r))),
                     Some(_) => {}
                     None if d.get_str("orderId").ok() == Some(k.order_id.as_str()) => claimed = true,
                     None => return Ok(Txn::Abort(Inserted::ClaimLost)),
-                },
-                None => {}
+                }
             }
         }
         let mut elsewhere = false;
