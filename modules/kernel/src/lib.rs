@@ -12,6 +12,8 @@
 //! - [`outbox`]: the transactional outbox (MongoDB, embedded) and its relay.
 //! - [`remote`]: the cross-module ports over HTTP (internal endpoints and their clients).
 //! - [`text`]: characters no stored text field may contain.
+//! - [`transaction`]: the one MongoDB transaction helper (bounded retries with backoff).
+//! - [`holds`]: stock holds (the record of stock taken per order attempt).
 //! - [`ratelimit`]: the one rate limiter (429 + `Retry-After`) and the client address.
 
 pub mod auth;
@@ -21,6 +23,7 @@ pub mod dates;
 pub mod error;
 pub mod events;
 pub mod health;
+pub mod holds;
 pub mod ids;
 pub mod indexes;
 pub mod json;
@@ -32,6 +35,7 @@ pub mod ports;
 pub mod ratelimit;
 pub mod redact;
 pub mod text;
+pub mod transaction;
 pub mod remote;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

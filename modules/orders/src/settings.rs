@@ -12,6 +12,12 @@ pub struct OrdersSettings {
     pub shipping_fee: f64,
     /// How long an `Idempotency-Key` is remembered per user, seconds.
     pub idempotency_ttl_secs: u64,
+    /// How long one attempt holds its `Idempotency-Key` before a retry may take over
+    /// (the wait a retry after a crash sees at most), seconds.
+    pub idempotency_claim_secs: u64,
+    /// How long stock taken for an order attempt stays held unless the order is stored;
+    /// then the products module's sweeper gives it back, seconds.
+    pub hold_lease_secs: u64,
     /// Most distinct lines in one order.
     pub max_lines: usize,
     /// Most units of one product in one order.
@@ -39,6 +45,8 @@ impl Default for OrdersSettings {
         Self {
             shipping_fee: 250.0,
             idempotency_ttl_secs: 86_400,
+            idempotency_claim_secs: 5,
+            hold_lease_secs: 30,
             max_lines: 50,
             max_quantity: 1000,
             create_max_per_user: 10,

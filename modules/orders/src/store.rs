@@ -2,11 +2,19 @@
 //!
 //! Promises, for every adapter (checked by the conformance suite in
 //! `tests/conformance`, run against MongoDB and the embedded store):
-//! - [`OrderStore::insert`] stores the order document, appends its event to the outbox
-//!   and records the idempotency key (when given) atomically: all three or none. When a
-//!   fresh record for the key exists already (a retry, or a concurrent twin that won),
-//!   nothing is written and [`Inserted::Replayed`] carries the record. A record older
-//!   than `fresh_after` counts as absent and is replaced.
+//! - [`OrderStore::claim`] claims an `Idempotency-Key` for one attempt (order id) until
+//!   a time, in a short write of its own (never inside a long transaction, so a process
+//!   that dies holding a claim blocks its key only until the claim ends): [`Claim::Mine`],
+//!   [`Claim::Done`] (the key's order exists: replay it) or [`Claim::Busy`] (another live
+//!   attempt holds it). An ended claim is taken over by the next attempt.
+//! - [`OrderStore::insert`] stores the order document, appends its event to the outbox,
+//!   confirms its stock hold (when the hold lives in the same database) and records the
+//!   idempotency key (when given; the claim becomes the record) atomically: all or none.
+//!   When a fresh record for the key exists already (a retry, or a concurrent twin that
+//!   won), nothing is written and [`Inserted::Replayed`] carries the record; when another
+//!   attempt took the claim over, [`Inserted::ClaimLost`]; when the hold was given back
+//!   (its lease ended), [`Inserted::HoldReleased`]. A record older than `fresh_after`
+//!   counts as absent and is replaced.
 //! - [`OrderStore::list`] returns the orders of one user, or all, in natural order, as
 //!   the legacy `Order.find(...)` did (the my-orders page reverses the list to show the
 //!   newest first): MongoDB a `find` hinted `{$natural: 1}` (insertion order; an
@@ -54,10 +62,34 @@ pub struct IdempotencyRecord {
 /// The outcome of [`OrderStore::insert`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Inserted {
-    /// The order, its event and the key were stored.
+    /// The order, its event and the key were stored, the hold confirmed with them.
     Created,
+    /// Stored, but the hold is not in this database: confirm it through the catalog.
+    CreatedHoldElsewhere,
     /// A fresh record for the key existed; nothing was written.
     Replayed(IdempotencyRecord),
+    /// Another attempt took the key's claim over; nothing was written.
+    ClaimLost,
+    /// The stock hold was given back (its lease ended); nothing was written.
+    HoldReleased,
+}
+
+impl Inserted {
+    /// Whether the order was stored.
+    pub fn created(&self) -> bool {
+        matches!(self, Self::Created | Self::CreatedHoldElsewhere)
+    }
+}
+
+/// The outcome of [`OrderStore::claim`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claim {
+    /// The caller's attempt holds the key until the time it asked.
+    Mine,
+    /// The key's order is placed: its record.
+    Done(IdempotencyRecord),
+    /// Another attempt holds the key until this time.
+    Busy(DateTime<Utc>),
 }
 
 /// The orders storage port (see the module documentation for its promises).
@@ -65,8 +97,11 @@ pub enum Inserted {
 pub trait OrderStore: Send + Sync {
     /// The adapter's name (`mongodb`, `embedded`), for logs.
     fn name(&self) -> &'static str;
-    /// Stores order + event + key atomically (see the promises).
-    async fn insert(&self, order: &Document, event: &EventEnvelope, key: Option<&IdempotencyRecord>, fresh_after: DateTime<Utc>) -> Result<Inserted, StoreError>;
+    /// Claims key `id` (`<userId>:<key>`) for the attempt placing `order_id`, until
+    /// `until` (see the promises).
+    async fn claim(&self, id: &str, order_id: &str, until: DateTime<Utc>, fresh_after: DateTime<Utc>) -> Result<Claim, StoreError>;
+    /// Stores order + event + hold confirmation + key atomically (see the promises).
+    async fn insert(&self, order: &Document, event: &EventEnvelope, key: Option<&IdempotencyRecord>, hold: Option<&str>, fresh_after: DateTime<Utc>) -> Result<Inserted, StoreError>;
     /// The record of `id` (`<userId>:<key>`) if it is not older than `fresh_after`.
     async fn idempotency(&self, id: &str, fresh_after: DateTime<Utc>) -> Result<Option<IdempotencyRecord>, StoreError>;
     /// The orders of `user_id` (all orders when None), in natural (insertion) order.

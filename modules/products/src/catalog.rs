@@ -66,12 +66,18 @@ impl Catalog for ProductsService {
         Ok(wanted.iter().filter_map(|id| found.iter().find(|p| &p.id == id)).map(to_catalog).collect())
     }
 
-    async fn reserve(&self, reservation_id: &str, lines: &[(String, u32)]) -> Result<(), CatalogError> {
+    async fn reserve_for(&self, reservation_id: &str, lines: &[(String, u32)], lease: std::time::Duration) -> Result<(), CatalogError> {
         check_reservation_id(reservation_id)?;
         let lines = stock_lines(lines)?;
-        self.store.reserve_stock(reservation_id, &lines, now_millis()).await?;
+        let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::days(1)).max(chrono::Duration::seconds(1));
+        self.store.reserve_stock(reservation_id, &lines, now_millis(), lease).await?;
         self.cache.invalidate().await;
         Ok(())
+    }
+
+    async fn confirm(&self, reservation_id: &str) -> Result<(), CatalogError> {
+        check_reservation_id(reservation_id)?;
+        self.store.confirm_stock(reservation_id, now_millis()).await
     }
 
     async fn release(&self, reservation_id: &str, _lines: &[(String, u32)]) -> Result<(), CatalogError> {
@@ -84,5 +90,47 @@ impl Catalog for ProductsService {
     async fn product_documents(&self, ids: &[String]) -> Result<Vec<serde_json::Value>, CatalogError> {
         let found = self.store.get_many(&parse_ids(ids)).await?;
         found.iter().map(|p| serde_json::to_value(p).map_err(|e| CatalogError::Unavailable(e.to_string()))).collect()
+    }
+}
+
+impl ProductsService {
+    /// Gives back every hold whose lease ended (see [`crate::store::ProductStore::expire_holds`]);
+    /// returns how many.
+    pub async fn expire_holds(&self) -> Result<u64, CatalogError> {
+        let released = self.store.expire_holds(now_millis()).await?;
+        if released > 0 {
+            self.cache.invalidate().await;
+        }
+        Ok(released)
+    }
+}
+
+/// The hold sweeper: every `every`, gives back the holds past their lease. Runs in every
+/// instance that holds the products store; concurrent sweepers never give twice (each
+/// give-back is a conditional transaction). Stops when the handle drops.
+pub struct HoldSweeper {
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl HoldSweeper {
+    /// Starts sweeping `service`'s holds.
+    pub fn spawn(service: std::sync::Arc<ProductsService>, every: std::time::Duration) -> Self {
+        let task = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every.max(std::time::Duration::from_millis(100)));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = service.expire_holds().await {
+                    tracing::warn!(error = %e, "hold sweep failed; retrying at the next tick");
+                }
+            }
+        });
+        Self { task }
+    }
+}
+
+impl Drop for HoldSweeper {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }

@@ -47,6 +47,8 @@ pub struct ProductsModule {
     sales: Arc<dyn hme_kernel::ports::SalesLedger>,
     /// Publishes the outbox's events (`product.deleted`); stops when the module drops.
     _relay: Option<RelayHandle>,
+    /// Gives back expired stock holds; stops when the module drops.
+    _sweeper: Option<catalog::HoldSweeper>,
 }
 
 impl ProductsModule {
@@ -70,7 +72,9 @@ impl ProductsModule {
             .then(|| Relay::new(outbox, Arc::clone(&platform.events), Arc::clone(&wake), RelaySettings::default()).spawn());
         let service = Arc::new(ProductsService::new(store, Arc::clone(&platform.cache), Some(wake), settings));
         let sales = Arc::new(ProductSales::new(platform.documents.clone(), Arc::clone(&service)));
-        Ok(Arc::new(Self { service, sales, _relay: relay }))
+        let every = std::time::Duration::from_millis(service.settings().hold_sweep_ms);
+        let sweeper = (service.settings().hold_sweep_ms > 0).then(|| catalog::HoldSweeper::spawn(Arc::clone(&service), every));
+        Ok(Arc::new(Self { service, sales, _relay: relay, _sweeper: sweeper }))
     }
 
     /// A module on any store, without an outbox relay (events appended by the store are
@@ -78,7 +82,7 @@ impl ProductsModule {
     pub fn with_store(platform: &Platform, store: Arc<dyn ProductStore>, settings: ProductsSettings) -> Arc<Self> {
         let service = Arc::new(ProductsService::new(store, Arc::clone(&platform.cache), None, settings));
         let sales = Arc::new(ProductSales::new(platform.documents.clone(), Arc::clone(&service)));
-        Arc::new(Self { service, sales, _relay: None })
+        Arc::new(Self { service, sales, _relay: None, _sweeper: None })
     }
 
     /// The OpenAPI document of the module's routes, without building it (for the

@@ -58,22 +58,23 @@ fn no_transactions(e: &mongodb::error::Error) -> bool {
 }
 
 async fn mongo_in_txn(db: &mongodb::Database, marker: &Document, lines: &[(ObjectId, i64)]) -> Result<bool, mongodb::error::Error> {
-    let mut session = db.client().start_session().await?;
-    session.start_transaction().await?;
-    let events = db.collection::<Document>("sales_events");
-    let products = db.collection::<Document>("products");
-    match events.insert_one(marker.clone()).session(&mut session).await {
-        Err(e) if is_duplicate(&e) => {
-            let _ = session.abort_transaction().await;
-            return Ok(false);
-        }
-        other => other.map(|_| ())?,
-    }
-    for (id, q) in lines {
-        products.update_one(doc! {"_id": id}, doc! {"$inc": {"sales": q}}).session(&mut session).await?;
-    }
-    session.commit_transaction().await?;
-    Ok(true)
+    use hme_kernel::transaction::{with_transaction, Txn, TxnRetry};
+    let ctx = (db, marker, lines);
+    with_transaction(db.client(), TxnRetry::default(), &ctx, |s, (db, marker, lines)| {
+        Box::pin(async move {
+            let events = db.collection::<Document>("sales_events");
+            let products = db.collection::<Document>("products");
+            match events.insert_one((*marker).clone()).session(&mut *s).await {
+                Err(e) if is_duplicate(&e) => return Ok(Txn::Abort(false)),
+                other => other.map(|_| ())?,
+            }
+            for (id, q) in lines.iter() {
+                products.update_one(doc! {"_id": id}, doc! {"$inc": {"sales": q}}).session(&mut *s).await?;
+            }
+            Ok(Txn::Commit(true))
+        })
+    })
+    .await
 }
 
 async fn mongo_without_txn(db: &mongodb::Database, marker: &Document, lines: &[(ObjectId, i64)]) -> Result<bool, mongodb::error::Error> {

@@ -11,7 +11,6 @@ use hme_kernel::events::EventEnvelope;
 use hme_kernel::{ApiError, ApiResult};
 use mongodb::bson::oid::ObjectId;
 use serde::Serialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::cache::{CachedBody, ResponseCache};
@@ -22,7 +21,7 @@ use crate::settings::ProductsSettings;
 use crate::store::{ProductStore, StoreError};
 
 /// The event published when a product is deleted.
-pub const PRODUCT_DELETED: &str = "product.deleted";
+pub const PRODUCT_DELETED: &str = hme_kernel::events::payloads::PRODUCT_DELETED;
 
 /// The products service.
 pub struct ProductsService {
@@ -180,11 +179,11 @@ pub fn announce_deleted(p: &Product) -> EventEnvelope {
 
 /// The `data` of a `product.deleted` event.
 pub fn deleted_event_data(p: &Product) -> serde_json::Value {
-    json!({
-        "productId": p.id.to_hex(),
-        "userId": p.user_id,
-        "imageUrls": p.image,
-        "publicIds": p.image_public_ids(),
+    hme_kernel::events::payloads::data(&hme_kernel::events::payloads::ProductDeleted {
+        product_id: p.id.to_hex(),
+        user_id: Some(p.user_id.clone()),
+        image_urls: p.image.clone(),
+        public_ids: p.image_public_ids(),
     })
 }
 

@@ -23,10 +23,13 @@ pub struct ProductsSettings {
     /// `hme serve` on an empty embedded store starts with the demo catalog (never on
     /// MongoDB), so a first `cargo run` shows a shop.
     pub seed_demo_on_empty_embedded: bool,
+    /// How often this instance gives back stock holds past their lease, ms (0: never;
+    /// another instance's sweeper must then run).
+    pub hold_sweep_ms: u64,
 }
 
 impl Default for ProductsSettings {
     fn default() -> Self {
-        Self { cache_enabled: true, cache_ttl_secs: 30, max_images: 8, default_page_size: 20, max_page_size: 100, relay_enabled: true, seed_demo_on_empty_embedded: true }
+        Self { cache_enabled: true, cache_ttl_secs: 30, max_images: 8, default_page_size: 20, max_page_size: 100, relay_enabled: true, seed_demo_on_empty_embedded: true, hold_sweep_ms: 2000 }
     }
 }

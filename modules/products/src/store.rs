@@ -12,7 +12,10 @@
 //! - `reserve_stock` is all-or-nothing and atomic with respect to every other call:
 //!   concurrent reservations never take more than the stock, never leave it negative.
 //!   A product without `stock` is unlimited but must be `inStock`. Reservation ids make
-//!   `reserve_stock` and `release_stock` idempotent (see [`hme_kernel::ports::Catalog`]).
+//!   `reserve_stock`, `confirm_stock` and `release_stock` idempotent (see
+//!   [`hme_kernel::ports::Catalog`]); the hold is written in the same transaction as the
+//!   stock it takes or gives back, and `expire_holds` gives back unconfirmed holds past
+//!   their lease (see [`hme_kernel::holds`]).
 //!
 //! Errors: [`StoreError::Unavailable`] = the backend could not be reached or failed; the
 //! operation may or may not have happened for single-document writes, never half-way
@@ -85,8 +88,14 @@ pub trait ProductStore: Send + Sync {
     async fn delete_owned(&self, id: &ObjectId, owner: &str, announce: Announce) -> Result<Option<Product>, StoreError>;
     /// How many products exist.
     async fn count(&self) -> Result<u64, StoreError>;
-    /// Takes stock for every line or for none; idempotent by `reservation_id`.
-    async fn reserve_stock(&self, reservation_id: &str, lines: &[StockLine], now: DateTime<Utc>) -> Result<(), CatalogError>;
+    /// Takes stock for every line or for none, recording a `held` hold that expires
+    /// `lease` after `now`, in one transaction; idempotent by `reservation_id`.
+    async fn reserve_stock(&self, reservation_id: &str, lines: &[StockLine], now: DateTime<Utc>, lease: chrono::Duration) -> Result<(), CatalogError>;
+    /// `held` → `confirmed` (no expiry); again is Ok; a released hold is `Released`.
+    async fn confirm_stock(&self, reservation_id: &str, now: DateTime<Utc>) -> Result<(), CatalogError>;
     /// Gives back what `reservation_id` took, once; records the id as released.
     async fn release_stock(&self, reservation_id: &str, now: DateTime<Utc>) -> Result<(), CatalogError>;
+    /// Gives back every `held` hold whose lease ended by `now` (conditional on the state,
+    /// so concurrent sweepers never give twice); returns how many.
+    async fn expire_holds(&self, now: DateTime<Utc>) -> Result<u64, CatalogError>;
 }

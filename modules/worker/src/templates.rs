@@ -25,14 +25,30 @@ fn or_dash(v: &Option<String>) -> &str {
     v.as_deref().filter(|s| !s.is_empty()).unwrap_or("-")
 }
 
+fn text(v: &Option<String>) -> String {
+    v.as_deref().map(str::trim).unwrap_or_default().to_owned()
+}
+
 fn address_lines(o: &OrderCreated) -> Vec<String> {
     let a = &o.address;
-    let city = [a.city.as_str(), a.state.as_str(), a.pin_code.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(", ");
-    let mut lines: Vec<String> = [a.full_name.clone(), a.area.clone(), city, a.phone_number.clone()].into_iter().filter(|s| !s.is_empty()).collect();
-    if lines.is_empty() && !a.text.is_empty() {
-        lines.push(a.text.clone());
+    let pin = a.pin_code.as_ref().map(ToString::to_string).unwrap_or_default();
+    let city = [text(&a.city), text(&a.state), pin].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ");
+    let mut lines: Vec<String> = [text(&a.full_name), text(&a.area), city, text(&a.phone_number)].into_iter().filter(|s| !s.is_empty()).collect();
+    let free = text(&a.text);
+    if lines.is_empty() && !free.is_empty() {
+        lines.push(free);
     }
     lines
+}
+
+/// The customer's name: the profile's, else the address's recipient, else "there".
+fn greeting(o: &OrderCreated) -> String {
+    let name = text(&o.customer.name);
+    if !name.is_empty() {
+        return name;
+    }
+    let recipient = text(&o.address.full_name);
+    if recipient.is_empty() { "there".to_owned() } else { recipient }
 }
 
 fn order_text(o: &OrderCreated, cur: &str) -> String {
@@ -77,7 +93,8 @@ fn wrap(shop: &str, body: &str) -> String {
 
 /// The customer's order confirmation.
 pub fn customer_order_email(o: &OrderCreated, to: &str, shop: &str, cur: &str) -> Email {
-    let name = if o.customer.name.is_empty() { "there" } else { o.customer.name.as_str() };
+    let name = greeting(o);
+    let name = name.as_str();
     Email {
         to: vec![to.to_owned()],
         subject: format!("Your {shop} order {} is confirmed", o.order_id),
@@ -88,11 +105,15 @@ pub fn customer_order_email(o: &OrderCreated, to: &str, shop: &str, cur: &str) -
 
 /// The shop owner's new-order notice.
 pub fn owner_order_email(o: &OrderCreated, to: &str, shop: &str, cur: &str) -> Email {
-    let who = match (&o.customer.name, &o.customer.email) {
+    let name = text(&o.customer.name);
+    let who = match (name.as_str(), o.customer.email.as_deref().map(str::trim).filter(|m| !m.is_empty())) {
         (n, Some(m)) if !n.is_empty() => format!("{n} <{m}>"),
-        (_, Some(m)) => m.clone(),
-        (n, None) if !n.is_empty() => n.clone(),
-        _ => o.user_id.clone(),
+        (_, Some(m)) => m.to_owned(),
+        (n, None) if !n.is_empty() => n.to_owned(),
+        _ => match text(&o.address.full_name) {
+            r if r.is_empty() => o.user_id.clone(),
+            r => format!("{r} (no profile yet)"),
+        },
     };
     Email {
         to: vec![to.to_owned()],
@@ -104,7 +125,8 @@ pub fn owner_order_email(o: &OrderCreated, to: &str, shop: &str, cur: &str) -> E
 
 /// The customer's status update.
 pub fn status_email(s: &StatusChanged, to: &str, shop: &str) -> Email {
-    let name = if s.customer.name.is_empty() { "there" } else { s.customer.name.as_str() };
+    let name = text(&s.customer.name);
+    let name = if name.is_empty() { "there" } else { name.as_str() };
     let from = s.from.as_deref().map(|f| format!(" (was {f})")).unwrap_or_default();
     let when = display_date(&s.at);
     Email {

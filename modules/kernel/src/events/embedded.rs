@@ -15,7 +15,7 @@ use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
-use super::{backoff, topic_matches, DeadLetter, EventBus, EventEnvelope, EventError, EventHandler, HandlerError};
+use super::{backoff, topic_matches, DeadLetter, EventBus, EventEnvelope, EventError, EventHandler};
 
 mod dlq;
 
@@ -217,9 +217,9 @@ impl EmbeddedEventBus {
             Err(e) => Settle::dead(body, &format!("not an event envelope: {e}"), attempts),
             Ok(event) => match handler.handle(&event).await {
                 Ok(()) => Settle::Done,
-                Err(HandlerError::Permanent(why)) => Settle::dead(body, &why, attempts),
-                Err(HandlerError::Retry(why)) if attempts >= self.policy.max_attempts => Settle::dead(body, &why, attempts),
-                Err(HandlerError::Retry(why)) => {
+                Err(e) if e.settle(attempts, self.policy.max_attempts).1 => Settle::dead(body, e.settle(attempts, self.policy.max_attempts).0, attempts),
+                Err(e) => {
+                    let why = e.settle(attempts, self.policy.max_attempts).0;
                     let delay = backoff(self.policy.base_delay_ms, attempts, self.policy.max_delay_ms);
                     tracing::warn!(consumer = %consumer, event_id = %event.id, attempts, error = %why, ?delay, "event handler failed, will retry");
                     Settle::RetryAt(attempts, now_ms() + u64::try_from(delay.as_millis()).unwrap_or(u64::MAX))

@@ -8,6 +8,7 @@ pub mod consumers;
 mod dead_letter;
 pub mod embedded;
 mod envelope;
+pub mod payloads;
 mod rabbitmq;
 
 use std::sync::Arc;
@@ -39,6 +40,25 @@ pub enum HandlerError {
     /// The event can never succeed (bad data): dead-lettered at once.
     #[error("permanent: {0}")]
     Permanent(String),
+    /// Storage briefly unavailable (a write conflict, a cut connection, Redis down):
+    /// retried with backoff like a broker outage, for [`TRANSIENT_ATTEMPTS_FACTOR`] times
+    /// the attempts of a [`HandlerError::Retry`] before it is dead-lettered.
+    #[error("transient: {0}")]
+    Transient(String),
+}
+
+/// How many times `max_attempts` a transient failure is retried before dead-lettering.
+pub const TRANSIENT_ATTEMPTS_FACTOR: u32 = 6;
+
+impl HandlerError {
+    /// The failure's text and whether it is dead after `attempts` of `max_attempts`.
+    pub fn settle(&self, attempts: u32, max_attempts: u32) -> (&str, bool) {
+        match self {
+            Self::Permanent(why) => (why, true),
+            Self::Retry(why) => (why, attempts >= max_attempts),
+            Self::Transient(why) => (why, attempts >= max_attempts.saturating_mul(TRANSIENT_ATTEMPTS_FACTOR)),
+        }
+    }
 }
 
 /// A consumer of events. Handlers may see an event more than once and must be

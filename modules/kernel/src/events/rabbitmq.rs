@@ -28,7 +28,7 @@ use tokio::task::JoinHandle;
 
 mod dlq;
 
-use super::{backoff, DeadLetter, EventBus, EventEnvelope, EventError, EventHandler, HandlerError};
+use super::{backoff, DeadLetter, EventBus, EventEnvelope, EventError, EventHandler};
 use crate::redact::redact_url;
 
 /// Settings of the RabbitMQ adapter.
@@ -228,8 +228,10 @@ impl RabbitEventBus {
             Err(e) => Some((format!("poison message: {e}"), true)),
             Ok(event) => match handler.handle(&event).await {
                 Ok(()) => None,
-                Err(HandlerError::Permanent(why)) => Some((why, true)),
-                Err(HandlerError::Retry(why)) => Some((why, attempts >= self.settings.max_attempts)),
+                Err(e) => {
+                    let (why, dead) = e.settle(attempts, self.settings.max_attempts);
+                    Some((why.to_owned(), dead))
+                }
             },
         };
         if let Some((error, dead)) = failure {
@@ -237,7 +239,9 @@ impl RabbitEventBus {
             headers.insert(ShortString::from("x-attempts"), AMQPValue::LongUInt(attempts));
             headers.insert(ShortString::from("x-error"), str_arg(&error));
             let id = d.properties.message_id().as_ref().map(|s| s.to_string());
-            let target = if dead { format!("{queue}.dlq") } else { format!("{queue}.retry.{attempts}") };
+            // Transient failures outlast the retry queues: they wait in the longest one.
+            let wait = attempts.min(self.settings.max_attempts.saturating_sub(1)).max(1);
+            let target = if dead { format!("{queue}.dlq") } else { format!("{queue}.retry.{wait}") };
             tracing::warn!(queue, attempts, dead, error = %error, "event handling failed");
             Self::confirm(ch, "", &target, &d.data, Self::properties(id, headers)).await?;
         }

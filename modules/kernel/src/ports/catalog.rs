@@ -7,11 +7,17 @@
 //! - [`Catalog::products_by_ids`] returns the products that exist among the ids asked,
 //!   once each, in the order first asked; unknown and malformed ids are left out (the
 //!   caller compares lengths to spot them).
-//! - [`Catalog::reserve`] is all-or-nothing and atomic: either every line's quantity is
-//!   taken from stock or nothing is. Concurrent reservations never oversell: stock never
-//!   goes below zero. A product without a `stock` count has unlimited stock but must be
-//!   `inStock`. Reserving again with a `reservation_id` that is already reserved does
-//!   nothing and returns Ok (retries are safe).
+//! - [`Catalog::reserve_for`] is all-or-nothing and atomic: either every line's quantity
+//!   is taken from stock or nothing is, in one transaction with the hold that records it
+//!   (`stock_reservations`, see [`crate::holds`]), so no other shopper ever sees an
+//!   intermediate stock. Concurrent reservations never oversell: stock never goes below
+//!   zero. A product without a `stock` count has unlimited stock but must be `inStock`.
+//!   Reserving again with a `reservation_id` that is already reserved does nothing and
+//!   returns Ok (retries are safe). The hold lives for `lease`: unless confirmed by then
+//!   it is given back by the products module's sweeper (any instance, idempotent).
+//! - [`Catalog::confirm`] makes a hold part of an order (no expiry); again is Ok; a
+//!   released hold answers [`CatalogError::Released`]. The orders module confirms in its
+//!   own transaction when the holds share its database, and calls this otherwise.
 //! - [`Catalog::release`] gives back what the reservation `reservation_id` took, once:
 //!   releasing again, or releasing an id that never reserved, does nothing and returns
 //!   Ok. A released id is spent: a later `reserve` with it answers
@@ -29,6 +35,9 @@
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+
+/// How long a hold lives unless confirmed, when the caller does not say (30 s).
+pub const DEFAULT_HOLD_LEASE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What an order needs to know about a product.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,8 +90,15 @@ pub enum CatalogError {
 pub trait Catalog: Send + Sync {
     /// The existing products among `ids` (24-hex strings), once each, in request order.
     async fn products_by_ids(&self, ids: &[String]) -> Result<Vec<CatalogProduct>, CatalogError>;
-    /// Takes `qty` units of each `(product_id, qty)` line from stock, all or nothing.
-    async fn reserve(&self, reservation_id: &str, lines: &[(String, u32)]) -> Result<(), CatalogError>;
+    /// Takes `qty` units of each `(product_id, qty)` line from stock, all or nothing,
+    /// held for `lease` unless confirmed.
+    async fn reserve_for(&self, reservation_id: &str, lines: &[(String, u32)], lease: std::time::Duration) -> Result<(), CatalogError>;
+    /// [`Catalog::reserve_for`] with [`DEFAULT_HOLD_LEASE`].
+    async fn reserve(&self, reservation_id: &str, lines: &[(String, u32)]) -> Result<(), CatalogError> {
+        self.reserve_for(reservation_id, lines, DEFAULT_HOLD_LEASE).await
+    }
+    /// Makes the hold part of an order: it no longer expires.
+    async fn confirm(&self, reservation_id: &str) -> Result<(), CatalogError>;
     /// Gives back what the reservation took. `lines` is what the caller believes it
     /// reserved; the recorded reservation is authoritative when it exists.
     async fn release(&self, reservation_id: &str, lines: &[(String, u32)]) -> Result<(), CatalogError>;

@@ -15,6 +15,7 @@ use crate::ports::{Catalog, CatalogError, CatalogProduct};
 const PRODUCTS_BY_IDS: &str = "/catalog/products-by-ids";
 const RESERVE: &str = "/catalog/reserve";
 const RELEASE: &str = "/catalog/release";
+const CONFIRM: &str = "/catalog/confirm";
 const PRODUCT_DOCUMENTS: &str = "/catalog/product-documents";
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -34,12 +35,19 @@ struct Line {
 #[serde(rename_all = "camelCase")]
 struct Reservation {
     reservation_id: String,
+    #[serde(default)]
     lines: Vec<Line>,
+    /// How long the hold lives unless confirmed, seconds (absent: the default lease).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lease_secs: Option<u64>,
 }
 
 impl Reservation {
     fn new(reservation_id: &str, lines: &[(String, u32)]) -> Self {
-        Self { reservation_id: reservation_id.to_owned(), lines: lines.iter().map(|(id, qty)| Line { product_id: id.clone(), qty: *qty }).collect() }
+        Self { reservation_id: reservation_id.to_owned(), lines: lines.iter().map(|(id, qty)| Line { product_id: id.clone(), qty: *qty }).collect(), lease_secs: None }
+    }
+    fn lease(&self) -> std::time::Duration {
+        self.lease_secs.map_or(crate::ports::DEFAULT_HOLD_LEASE, std::time::Duration::from_secs)
     }
     fn lines(&self) -> Vec<(String, u32)> {
         self.lines.iter().map(|l| (l.product_id.clone(), l.qty)).collect()
@@ -52,6 +60,7 @@ pub fn serve(cfg: &mut web::ServiceConfig, catalog: Arc<dyn Catalog>) {
     cfg.service(web::resource(PRODUCTS_BY_IDS).app_data(data.clone()).route(web::post().to(products_by_ids)))
         .service(web::resource(RESERVE).app_data(data.clone()).route(web::post().to(reserve)))
         .service(web::resource(RELEASE).app_data(data.clone()).route(web::post().to(release)))
+        .service(web::resource(CONFIRM).app_data(data.clone()).route(web::post().to(confirm)))
         .service(web::resource(PRODUCT_DOCUMENTS).app_data(data).route(web::post().to(product_documents)));
 }
 
@@ -71,7 +80,14 @@ async fn products_by_ids(port: web::Data<dyn Catalog>, body: web::Json<Ids>) -> 
 }
 
 async fn reserve(port: web::Data<dyn Catalog>, body: web::Json<Reservation>) -> HttpResponse {
-    match port.reserve(&body.reservation_id, &body.lines()).await {
+    match port.reserve_for(&body.reservation_id, &body.lines(), body.lease()).await {
+        Ok(()) => wire::done(),
+        Err(e) => failure(e),
+    }
+}
+
+async fn confirm(port: web::Data<dyn Catalog>, body: web::Json<Reservation>) -> HttpResponse {
+    match port.confirm(&body.reservation_id).await {
         Ok(()) => wire::done(),
         Err(e) => failure(e),
     }
@@ -120,8 +136,14 @@ impl Catalog for RemoteCatalog {
         Ok(answer.products)
     }
 
-    async fn reserve(&self, reservation_id: &str, lines: &[(String, u32)]) -> Result<(), CatalogError> {
-        let _: Done = self.client.call(RESERVE, &Reservation::new(reservation_id, lines), Idempotency::Idempotent).await.map_err(rebuilt)?;
+    async fn reserve_for(&self, reservation_id: &str, lines: &[(String, u32)], lease: std::time::Duration) -> Result<(), CatalogError> {
+        let body = Reservation { lease_secs: Some(lease.as_secs().max(1)), ..Reservation::new(reservation_id, lines) };
+        let _: Done = self.client.call(RESERVE, &body, Idempotency::Idempotent).await.map_err(rebuilt)?;
+        Ok(())
+    }
+
+    async fn confirm(&self, reservation_id: &str) -> Result<(), CatalogError> {
+        let _: Done = self.client.call(CONFIRM, &Reservation::new(reservation_id, &[]), Idempotency::Idempotent).await.map_err(rebuilt)?;
         Ok(())
     }
 

@@ -19,6 +19,7 @@
 //! | `Catalog::products_by_ids` | `POST /catalog/products-by-ids` | products |
 //! | `Catalog::reserve` | `POST /catalog/reserve` | products |
 //! | `Catalog::release` | `POST /catalog/release` | products |
+//! | `Catalog::confirm` | `POST /catalog/confirm` | products |
 //! | `Catalog::product_documents` | `POST /catalog/product-documents` | products |
 //! | `SalesLedger::record_sales` | `POST /sales/record` | products |
 //! | `ProductImages::referenced` | `POST /product-images/referenced` | products |

@@ -44,6 +44,7 @@ pub async fn catalog_suite(catalog: Arc<dyn Catalog>, fixture: &dyn CatalogFixtu
     products_by_ids_returns_known_products_once_in_request_order(catalog.as_ref(), fixture).await;
     reserve_is_all_or_nothing(catalog.as_ref(), fixture).await;
     reserve_and_release_are_idempotent_and_a_released_id_is_spent(catalog.as_ref(), fixture).await;
+    confirm_is_idempotent_and_a_released_hold_cannot_be_confirmed(catalog.as_ref(), fixture).await;
     unknown_or_malformed_products_are_not_found(catalog.as_ref()).await;
     products_without_a_stock_count_are_unlimited(catalog.as_ref(), fixture).await;
     product_documents_are_the_mongoose_json(catalog.as_ref(), fixture).await;
@@ -85,6 +86,19 @@ pub async fn reserve_and_release_are_idempotent_and_a_released_id_is_spent(catal
     assert_eq!(catalog.reserve(&rid, &[(a.clone(), 1)]).await, Err(CatalogError::Released(rid.clone())));
     catalog.release("conf-never-reserved", &[(a.clone(), 1)]).await.unwrap_or_else(|e| panic!("release unknown: {e}"));
     assert_eq!(stock_of(catalog, &a).await, (Some(5), true));
+}
+
+/// `confirm` twice is Ok and keeps the stock taken; a released hold is `Released`.
+pub async fn confirm_is_idempotent_and_a_released_hold_cannot_be_confirmed(catalog: &dyn Catalog, fixture: &dyn CatalogFixture) {
+    let a = fixture.add_product("Confirmed", Some(4)).await;
+    let rid = format!("conf-confirm-{a}");
+    catalog.reserve_for(&rid, &[(a.clone(), 3)], std::time::Duration::from_secs(60)).await.unwrap_or_else(|e| panic!("reserve: {e}"));
+    catalog.confirm(&rid).await.unwrap_or_else(|e| panic!("confirm: {e}"));
+    catalog.confirm(&rid).await.unwrap_or_else(|e| panic!("confirm again: {e}"));
+    assert_eq!(stock_of(catalog, &a).await, (Some(1), true));
+    catalog.release(&rid, &[]).await.unwrap_or_else(|e| panic!("release: {e}"));
+    assert_eq!(stock_of(catalog, &a).await, (Some(4), true), "a confirmed hold is given back once (cancel)");
+    assert_eq!(catalog.confirm(&rid).await, Err(CatalogError::Released(rid.clone())));
 }
 
 /// `reserve` of an unknown or malformed id: `NotFound` naming it.

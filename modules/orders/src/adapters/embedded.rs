@@ -12,7 +12,18 @@ use mongodb::bson::{oid::ObjectId, Bson, Document};
 use redb::{Database, ReadableTable, TableDefinition, WriteTransaction};
 use tokio::sync::Notify;
 
-use crate::store::{IdempotencyRecord, Inserted, OrderStore, StoreError};
+use crate::store::{Claim, IdempotencyRecord, Inserted, OrderStore, StoreError};
+use hme_kernel::holds::{confirm_in_redb, Confirmed};
+
+/// A claim of a key by one attempt (kept in the idempotency table until the order is
+/// stored; a crash ends every write transaction, so claims only guard live twins).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Pending {
+    id: String,
+    pending_order_id: String,
+    until: DateTime<Utc>,
+}
 
 const ORDERS: TableDefinition<&str, &[u8]> = TableDefinition::new("orders");
 const IDEMPOTENCY: TableDefinition<&str, &[u8]> = TableDefinition::new("order_idempotency");
@@ -37,10 +48,20 @@ fn decode(bytes: &[u8]) -> Result<Document, StoreError> {
     Document::from_reader(bytes).map_err(fail)
 }
 
-fn read_key(txn: &WriteTransaction, id: &str, fresh_after: DateTime<Utc>) -> Result<Option<IdempotencyRecord>, StoreError> {
+/// What the idempotency table holds for a key: a record, a claim, or nothing readable.
+enum KeyEntry {
+    Done(IdempotencyRecord),
+    Pending(Pending),
+    None,
+}
+
+fn read_entry(txn: &WriteTransaction, id: &str) -> Result<KeyEntry, StoreError> {
     let table = txn.open_table(IDEMPOTENCY).map_err(fail)?;
-    let found = table.get(id).map_err(fail)?.map(|v| serde_json::from_slice::<IdempotencyRecord>(v.value()));
-    Ok(found.transpose().map_err(fail)?.filter(|r| r.created_at >= fresh_after))
+    let Some(v) = table.get(id).map_err(fail)? else { return Ok(KeyEntry::None) };
+    if let Ok(r) = serde_json::from_slice::<IdempotencyRecord>(v.value()) {
+        return Ok(KeyEntry::Done(r));
+    }
+    Ok(serde_json::from_slice::<Pending>(v.value()).map_or(KeyEntry::None, KeyEntry::Pending))
 }
 
 impl EmbeddedOrderStore {
@@ -60,20 +81,45 @@ impl EmbeddedOrderStore {
         tokio::task::spawn_blocking(move || f(&db)).await.map_err(fail)?
     }
 
-    fn insert_sync(db: &Database, order: &Document, event: &EventEnvelope, key: Option<&IdempotencyRecord>, fresh_after: DateTime<Utc>) -> Result<Inserted, StoreError> {
+    fn claim_sync(db: &Database, id: &str, order_id: &str, until: DateTime<Utc>, fresh_after: DateTime<Utc>) -> Result<Claim, StoreError> {
+        let txn = db.begin_write().map_err(fail)?;
+        match read_entry(&txn, id)? {
+            KeyEntry::Done(r) if r.created_at >= fresh_after => return Ok(Claim::Done(r)),
+            KeyEntry::Pending(p) if p.pending_order_id == order_id => return Ok(Claim::Mine),
+            KeyEntry::Pending(p) if p.until > Utc::now() => return Ok(Claim::Busy(p.until)),
+            _ => {}
+        }
+        let claim = Pending { id: id.to_owned(), pending_order_id: order_id.to_owned(), until };
+        let json = serde_json::to_vec(&claim).map_err(fail)?;
+        txn.open_table(IDEMPOTENCY).map_err(fail)?.insert(id, json.as_slice()).map_err(fail)?;
+        txn.commit().map_err(fail)?;
+        Ok(Claim::Mine)
+    }
+
+    fn insert_sync(db: &Database, order: &Document, event: &EventEnvelope, key: Option<&IdempotencyRecord>, hold: Option<&str>, fresh_after: DateTime<Utc>) -> Result<Inserted, StoreError> {
         let txn = db.begin_write().map_err(fail)?;
         if let Some(k) = key {
-            if let Some(existing) = read_key(&txn, &k.id, fresh_after)? {
-                return Ok(Inserted::Replayed(existing));
+            match read_entry(&txn, &k.id)? {
+                KeyEntry::Done(r) if r.created_at >= fresh_after => return Ok(Inserted::Replayed(r)),
+                KeyEntry::Pending(p) if p.pending_order_id != k.order_id && p.until > Utc::now() => return Ok(Inserted::ClaimLost),
+                _ => {}
             }
             let json = serde_json::to_vec(k).map_err(fail)?;
             txn.open_table(IDEMPOTENCY).map_err(fail)?.insert(k.id.as_str(), json.as_slice()).map_err(fail)?;
+        }
+        let mut out = Inserted::Created;
+        if let Some(h) = hold {
+            match confirm_in_redb(&txn, h).map_err(fail)? {
+                Confirmed::Confirmed => {}
+                Confirmed::Absent => out = Inserted::CreatedHoldElsewhere,
+                Confirmed::Released => return Ok(Inserted::HoldReleased),
+            }
         }
         let id = order.get_object_id("_id").map_err(fail)?.to_hex();
         txn.open_table(ORDERS).map_err(fail)?.insert(id.as_str(), encode(order)?.as_slice()).map_err(fail)?;
         EmbeddedOutbox::append_in(&txn, event).map_err(fail)?;
         txn.commit().map_err(fail)?;
-        Ok(Inserted::Created)
+        Ok(out)
     }
 
     fn set_status_sync(db: &Database, id: &ObjectId, from: &str, to: &str, now: DateTime<Utc>, event: &EventEnvelope) -> Result<bool, StoreError> {
@@ -124,10 +170,15 @@ impl OrderStore for EmbeddedOrderStore {
         "embedded"
     }
 
-    async fn insert(&self, order: &Document, event: &EventEnvelope, key: Option<&IdempotencyRecord>, fresh_after: DateTime<Utc>) -> Result<Inserted, StoreError> {
-        let (order, event, key) = (order.clone(), event.clone(), key.cloned());
-        let out = self.blocking(move |db| Self::insert_sync(db, &order, &event, key.as_ref(), fresh_after)).await?;
-        if out == Inserted::Created {
+    async fn claim(&self, id: &str, order_id: &str, until: DateTime<Utc>, fresh_after: DateTime<Utc>) -> Result<Claim, StoreError> {
+        let (id, order_id) = (id.to_owned(), order_id.to_owned());
+        self.blocking(move |db| Self::claim_sync(db, &id, &order_id, until, fresh_after)).await
+    }
+
+    async fn insert(&self, order: &Document, event: &EventEnvelope, key: Option<&IdempotencyRecord>, hold: Option<&str>, fresh_after: DateTime<Utc>) -> Result<Inserted, StoreError> {
+        let (order, event, key, hold) = (order.clone(), event.clone(), key.cloned(), hold.map(str::to_owned));
+        let out = self.blocking(move |db| Self::insert_sync(db, &order, &event, key.as_ref(), hold.as_deref(), fresh_after)).await?;
+        if out.created() {
             self.wake.notify_one();
         }
         Ok(out)
@@ -138,8 +189,9 @@ impl OrderStore for EmbeddedOrderStore {
         self.blocking(move |db| {
             let txn = db.begin_read().map_err(fail)?;
             let table = txn.open_table(IDEMPOTENCY).map_err(fail)?;
-            let found = table.get(id.as_str()).map_err(fail)?.map(|v| serde_json::from_slice::<IdempotencyRecord>(v.value()));
-            Ok(found.transpose().map_err(fail)?.filter(|r| r.created_at >= fresh_after))
+            // A claim (not a record yet) reads as absent.
+            let found = table.get(id.as_str()).map_err(fail)?.and_then(|v| serde_json::from_slice::<IdempotencyRecord>(v.value()).ok());
+            Ok(found.filter(|r| r.created_at >= fresh_after))
         })
         .await
     }

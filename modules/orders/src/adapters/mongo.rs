@@ -1,7 +1,12 @@
 //! The MongoDB adapter: collections `orders` (the legacy collection, documents exactly
-//! as mongoose writes them), `order_idempotency` (`{_id: "<userId>:<key>", orderId,
-//! response: <JSON text>, createdAt}`) and the kernel's `outbox`, written together in
-//! one multi-document transaction (retried on `TransientTransactionError`).
+//! as mongoose writes them), `order_idempotency` (`{_id: "<userId>:<key>", state:
+//! "pending"|"done", orderId, response: <JSON text>, createdAt, until}`; records written
+//! before claims existed have no `state` and count as done) and the kernel's `outbox`,
+//! written together in one multi-document transaction through the kernel's
+//! [`with_transaction`] (bounded retries with backoff). The key's claim is a single
+//! short write outside the transaction; the transaction turns it into the record as its
+//! last write, so a process killed mid-transaction leaves the key blocked only until the
+//! claim ends, not for the server's transaction lifetime.
 
 use std::sync::Arc;
 
@@ -10,20 +15,23 @@ use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use hme_kernel::events::EventEnvelope;
 use hme_kernel::indexes::ensure_index;
+use hme_kernel::holds::{confirm_in_mongo, Confirmed};
 use hme_kernel::outbox::MongoOutbox;
+use hme_kernel::transaction::{is_duplicate_key, with_transaction, Txn, TxnRetry};
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
-use mongodb::error::{Error, ErrorKind, WriteFailure, TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT};
+use mongodb::error::{Error, ErrorKind};
 use mongodb::options::IndexOptions;
-use mongodb::{Client, ClientSession, Collection, Database, IndexModel};
+use mongodb::{ClientSession, Collection, Database, IndexModel};
 use tokio::sync::Notify;
 
-use crate::store::{IdempotencyRecord, Inserted, OrderStore, StoreError};
+use crate::store::{Claim, IdempotencyRecord, Inserted, OrderStore, StoreError};
 
-const ATTEMPTS: usize = 8;
+const PENDING: &str = "pending";
+const DONE: &str = "done";
 
 /// [`OrderStore`] on MongoDB.
 pub struct MongoOrderStore {
-    client: Client,
+    db: Database,
     orders: Collection<Document>,
     keys: Collection<Document>,
     outbox: MongoOutbox,
@@ -38,20 +46,16 @@ fn bson_date(d: DateTime<Utc>) -> Bson {
     Bson::DateTime(mongodb::bson::DateTime::from_millis(d.timestamp_millis()))
 }
 
-fn is_duplicate_key(e: &Error) -> bool {
-    match e.kind.as_ref() {
-        ErrorKind::Write(WriteFailure::WriteError(w)) => w.code == 11000,
-        ErrorKind::Command(c) => c.code == 11000,
-        _ => false,
-    }
+fn done_fields(k: &IdempotencyRecord) -> Result<Document, Error> {
+    let response = serde_json::to_string(&k.response).map_err(|e| Error::custom(e.to_string()))?;
+    Ok(doc! {"state": DONE, "orderId": &k.order_id, "response": response, "createdAt": bson_date(k.created_at)})
 }
 
-fn key_document(k: &IdempotencyRecord) -> Result<Document, StoreError> {
-    let response = serde_json::to_string(&k.response).map_err(fail)?;
-    Ok(doc! {"_id": &k.id, "orderId": &k.order_id, "response": response, "createdAt": bson_date(k.created_at)})
-}
-
+/// A done record (or one written before claims existed).
 fn key_record(d: &Document) -> Option<IdempotencyRecord> {
+    if d.get_str("state").is_ok_and(|s| s != DONE) {
+        return None;
+    }
     let created_at = DateTime::from_timestamp_millis(d.get_datetime("createdAt").ok()?.timestamp_millis())?;
     let response = serde_json::from_str(d.get_str("response").ok()?).ok()?;
     Some(IdempotencyRecord { id: d.get_str("_id").ok()?.to_owned(), order_id: d.get_str("orderId").ok()?.to_owned(), response, created_at })
@@ -65,16 +69,108 @@ async fn ensure_collection(db: &Database, name: &str) -> Result<(), StoreError> 
     }
 }
 
-/// Commits, retrying an unknown commit result; Err(true) = retry the whole transaction.
-async fn commit(session: &mut ClientSession) -> Result<(), (bool, Error)> {
-    for _ in 0..3 {
-        match session.commit_transaction().await {
-            Ok(()) => return Ok(()),
-            Err(e) if e.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT) => continue,
-            Err(e) => return Err((e.contains_label(TRANSIENT_TRANSACTION_ERROR), e)),
+/// One insert's inputs, handed to each transaction attempt.
+struct Insert<'x> {
+    st: &'x MongoOrderStore,
+    order: &'x Document,
+    event: &'x EventEnvelope,
+    key: Option<&'x IdempotencyRecord>,
+    hold: Option<&'x str>,
+    fresh_after: DateTime<Utc>,
+}
+
+impl Insert<'_> {
+    async fn run(&self, s: &mut ClientSession) -> Result<Txn<Inserted>, Error> {
+        let st = self.st;
+        // A retry of a transaction whose commit succeeded with its reply lost.
+        if let Ok(id) = self.order.get_object_id("_id") {
+            if st.orders.find_one(doc! {"_id": id}).projection(doc! {"_id": 1}).session(&mut *s).await?.is_some() {
+                return Ok(Txn::Abort(Inserted::Created));
+            }
         }
+        let mut claimed = false;
+        if let Some(k) = self.key {
+            if let Some(d) = st.keys.find_one(doc! {"_id": &k.id}).session(&mut *s).await? {
+                match key_record(&d) {
+                    Some(r) if r.created_at >= self.fresh_after => return Ok(Txn::Abort(Inserted::Replayed(r))),
+                    Some(_) => {}
+                    None if d.get_str("orderId").ok() == Some(k.order_id.as_str()) => claimed = true,
+                    None => return Ok(Txn::Abort(Inserted::ClaimLost)),
+                }
+            }
+        }
+        let mut elsewhere = false;
+        if let Some(h) = self.hold {
+            match confirm_in_mongo(&st.db, s, h).await? {
+                Confirmed::Confirmed => {}
+                Confirmed::Absent => elsewhere = true,
+                Confirmed::Released => return Ok(Txn::Abort(Inserted::HoldReleased)),
+            }
+        }
+        st.orders.insert_one(self.order.clone()).session(&mut *s).await?;
+        st.outbox.append_in(s, self.event).await?;
+        if let Some(k) = self.key {
+            // Last write: the claim (or a stale record) becomes this order's record.
+            let filter = if claimed { doc! {"_id": &k.id, "state": PENDING, "orderId": &k.order_id} } else { doc! {"_id": &k.id} };
+            let mut record = done_fields(k)?;
+            record.insert("_id", &k.id);
+            let r = st.keys.replace_one(filter, record).upsert(!claimed).session(&mut *s).await?;
+            if claimed && r.matched_count == 0 {
+                return Ok(Txn::Abort(Inserted::ClaimLost));
+            }
+        }
+        Ok(Txn::Commit(if elsewhere { Inserted::CreatedHoldElsewhere } else { Inserted::Created }))
     }
-    Err((true, Error::custom("commit result unknown after 3 attempts")))
+}
+
+/// A status compare-and-set's inputs.
+struct Status<'x> {
+    st: &'x MongoOrderStore,
+    id: &'x ObjectId,
+    from: &'x str,
+    to: &'x str,
+    now: DateTime<Utc>,
+    event: &'x EventEnvelope,
+}
+
+/// A fields compare-and-set's inputs.
+struct Update<'x> {
+    st: &'x MongoOrderStore,
+    id: &'x ObjectId,
+    expect: &'x Document,
+    set: &'x Document,
+    event: Option<&'x EventEnvelope>,
+}
+
+impl Status<'_> {
+    async fn run(&self, s: &mut ClientSession) -> Result<Txn<bool>, Error> {
+        let filter = if self.from == "Order Placed" {
+            doc! {"_id": self.id, "$or": [{"status": self.from}, {"status": {"$exists": false}}]}
+        } else {
+            doc! {"_id": self.id, "status": self.from}
+        };
+        let r = self.st.orders.update_one(filter, doc! {"$set": {"status": self.to, "updatedAt": bson_date(self.now)}}).session(&mut *s).await?;
+        if r.matched_count == 0 {
+            return Ok(Txn::Abort(false));
+        }
+        self.st.outbox.append_in(s, self.event).await?;
+        Ok(Txn::Commit(true))
+    }
+}
+
+impl Update<'_> {
+    async fn run(&self, s: &mut ClientSession) -> Result<Txn<bool>, Error> {
+        let mut filter = doc! {"_id": self.id};
+        filter.extend(self.expect.clone());
+        let r = self.st.orders.update_one(filter, doc! {"$set": self.set.clone()}).session(&mut *s).await?;
+        if r.matched_count == 0 {
+            return Ok(Txn::Abort(false));
+        }
+        if let Some(e) = self.event {
+            self.st.outbox.append_in(s, e).await?;
+        }
+        Ok(Txn::Commit(true))
+    }
 }
 
 impl MongoOrderStore {
@@ -99,7 +195,7 @@ impl MongoOrderStore {
             let options = sparse.then(|| IndexOptions::builder().sparse(true).build());
             ensure_index(coll, IndexModel::builder().keys(keys_doc).options(options).build()).await;
         }
-        Ok(Self { client: db.client().clone(), orders, keys, outbox, wake })
+        Ok(Self { db: db.clone(), orders, keys, outbox, wake })
     }
 
     async fn fresh_key(&self, id: &str, fresh_after: DateTime<Utc>, session: Option<&mut ClientSession>) -> Result<Option<IdempotencyRecord>, Error> {
@@ -109,77 +205,6 @@ impl MongoOrderStore {
         };
         Ok(found.as_ref().and_then(key_record).filter(|r| r.created_at >= fresh_after))
     }
-
-    /// The writes of an insert inside `s`; Ok(Some) = a fresh record exists (abort).
-    async fn insert_in(&self, s: &mut ClientSession, order: &Document, event: &EventEnvelope, key: Option<&IdempotencyRecord>, fresh_after: DateTime<Utc>) -> Result<Option<IdempotencyRecord>, Error> {
-        if let Some(k) = key {
-            if let Some(existing) = self.fresh_key(&k.id, fresh_after, Some(s)).await? {
-                return Ok(Some(existing));
-            }
-            self.keys.delete_one(doc! {"_id": &k.id}).session(&mut *s).await?;
-            let d = key_document(k).map_err(|e| Error::custom(e.to_string()))?;
-            self.keys.insert_one(d).session(&mut *s).await?;
-        }
-        self.orders.insert_one(order.clone()).session(&mut *s).await?;
-        self.outbox.append_in(s, event).await?;
-        Ok(None)
-    }
-
-    async fn try_insert(&self, order: &Document, event: &EventEnvelope, key: Option<&IdempotencyRecord>, fresh_after: DateTime<Utc>) -> Result<Inserted, Error> {
-        let mut last = Error::custom("transaction not attempted");
-        for _ in 0..ATTEMPTS {
-            let mut s = self.client.start_session().await?;
-            s.start_transaction().await?;
-            match self.insert_in(&mut s, order, event, key, fresh_after).await {
-                Ok(Some(existing)) => {
-                    let _ = s.abort_transaction().await;
-                    return Ok(Inserted::Replayed(existing));
-                }
-                Ok(None) => match commit(&mut s).await {
-                    Ok(()) => return Ok(Inserted::Created),
-                    Err((true, e)) => last = e,
-                    Err((false, e)) => return Err(e),
-                },
-                Err(e) => {
-                    let _ = s.abort_transaction().await;
-                    if !e.contains_label(TRANSIENT_TRANSACTION_ERROR) {
-                        return Err(e);
-                    }
-                    last = e;
-                }
-            }
-            let jitter = u64::try_from(uuid::Uuid::new_v4().as_u128() % 40).unwrap_or(0);
-            tokio::time::sleep(std::time::Duration::from_millis(5 + jitter)).await;
-        }
-        Err(last)
-    }
-
-    async fn status_in(&self, s: &mut ClientSession, id: &ObjectId, from: &str, to: &str, now: DateTime<Utc>, event: &EventEnvelope) -> Result<bool, Error> {
-        let filter = if from == "Order Placed" {
-            doc! {"_id": id, "$or": [{"status": from}, {"status": {"$exists": false}}]}
-        } else {
-            doc! {"_id": id, "status": from}
-        };
-        let r = self.orders.update_one(filter, doc! {"$set": {"status": to, "updatedAt": bson_date(now)}}).session(&mut *s).await?;
-        if r.matched_count == 0 {
-            return Ok(false);
-        }
-        self.outbox.append_in(s, event).await?;
-        Ok(true)
-    }
-
-    async fn update_in(&self, s: &mut ClientSession, id: &ObjectId, expect: &Document, set: &Document, event: Option<&EventEnvelope>) -> Result<bool, Error> {
-        let mut filter = doc! {"_id": id};
-        filter.extend(expect.clone());
-        let r = self.orders.update_one(filter, doc! {"$set": set.clone()}).session(&mut *s).await?;
-        if r.matched_count == 0 {
-            return Ok(false);
-        }
-        if let Some(e) = event {
-            self.outbox.append_in(s, e).await?;
-        }
-        Ok(true)
-    }
 }
 
 #[async_trait]
@@ -188,13 +213,51 @@ impl OrderStore for MongoOrderStore {
         "mongodb"
     }
 
-    async fn insert(&self, order: &Document, event: &EventEnvelope, key: Option<&IdempotencyRecord>, fresh_after: DateTime<Utc>) -> Result<Inserted, StoreError> {
-        match self.try_insert(order, event, key, fresh_after).await {
-            Ok(Inserted::Created) => {
-                self.wake.notify_one();
-                Ok(Inserted::Created)
+    async fn claim(&self, id: &str, order_id: &str, until: DateTime<Utc>, fresh_after: DateTime<Utc>) -> Result<Claim, StoreError> {
+        let now = Utc::now();
+        let pending = doc! {"_id": id, "state": PENDING, "orderId": order_id, "until": bson_date(until), "createdAt": bson_date(now)};
+        for _ in 0..5 {
+            let Some(found) = self.keys.find_one(doc! {"_id": id}).await.map_err(fail)? else {
+                match self.keys.insert_one(pending.clone()).await {
+                    Ok(_) => return Ok(Claim::Mine),
+                    Err(e) if is_duplicate_key(&e) => continue,
+                    Err(e) => return Err(fail(e)),
+                }
+            };
+            if let Some(r) = key_record(&found) {
+                if r.created_at >= fresh_after {
+                    return Ok(Claim::Done(r));
+                }
+            } else if found.get_str("orderId").ok() == Some(order_id) {
+                return Ok(Claim::Mine);
+            } else {
+                let ends = found.get_datetime("until").map(|d| d.timestamp_millis()).unwrap_or(0);
+                if ends > now.timestamp_millis() {
+                    return Ok(Claim::Busy(DateTime::from_timestamp_millis(ends).unwrap_or(now)));
+                }
             }
-            Ok(replayed) => Ok(replayed),
+            // An ended claim or a stale record: take it over, if nobody changed it meanwhile.
+            let mut same = doc! {"_id": id};
+            for k in ["state", "orderId", "until", "createdAt"] {
+                same.insert(k, found.get(k).cloned().unwrap_or(Bson::Null));
+            }
+            let r = self.keys.replace_one(same, pending.clone()).await.map_err(fail)?;
+            if r.matched_count == 1 {
+                return Ok(Claim::Mine);
+            }
+        }
+        Err(fail("the Idempotency-Key kept changing"))
+    }
+
+    async fn insert(&self, order: &Document, event: &EventEnvelope, key: Option<&IdempotencyRecord>, hold: Option<&str>, fresh_after: DateTime<Utc>) -> Result<Inserted, StoreError> {
+        let ctx = Insert { st: self, order, event, key, hold, fresh_after };
+        match with_transaction(self.db.client(), TxnRetry::default(), &ctx, |s, c| Box::pin(c.run(s))).await {
+            Ok(out) => {
+                if out.created() {
+                    self.wake.notify_one();
+                }
+                Ok(out)
+            }
             Err(e) if is_duplicate_key(&e) && key.is_some() => {
                 // A concurrent twin committed the same key first: answer as it did.
                 let id = key.map(|k| k.id.as_str()).unwrap_or_default();
@@ -223,34 +286,12 @@ impl OrderStore for MongoOrderStore {
     }
 
     async fn set_status(&self, id: &ObjectId, from: &str, to: &str, now: DateTime<Utc>, event: &EventEnvelope) -> Result<bool, StoreError> {
-        let mut last = Error::custom("transaction not attempted");
-        for _ in 0..ATTEMPTS {
-            let mut s = self.client.start_session().await.map_err(fail)?;
-            s.start_transaction().await.map_err(fail)?;
-            match self.status_in(&mut s, id, from, to, now, event).await {
-                Ok(false) => {
-                    let _ = s.abort_transaction().await;
-                    return Ok(false);
-                }
-                Ok(true) => match commit(&mut s).await {
-                    Ok(()) => {
-                        self.wake.notify_one();
-                        return Ok(true);
-                    }
-                    Err((true, e)) => last = e,
-                    Err((false, e)) => return Err(fail(e)),
-                },
-                Err(e) if e.contains_label(TRANSIENT_TRANSACTION_ERROR) => {
-                    let _ = s.abort_transaction().await;
-                    last = e;
-                }
-                Err(e) => {
-                    let _ = s.abort_transaction().await;
-                    return Err(fail(e));
-                }
-            }
+        let ctx = Status { st: self, id, from, to, now, event };
+        let changed = with_transaction(self.db.client(), TxnRetry::default(), &ctx, |s, c| Box::pin(c.run(s))).await.map_err(fail)?;
+        if changed {
+            self.wake.notify_one();
         }
-        Err(fail(last))
+        Ok(changed)
     }
 
     async fn find_by(&self, field: &str, value: &str) -> Result<Option<Document>, StoreError> {
@@ -258,35 +299,11 @@ impl OrderStore for MongoOrderStore {
     }
 
     async fn update_where(&self, id: &ObjectId, expect: &Document, set: &Document, event: Option<&EventEnvelope>) -> Result<bool, StoreError> {
-        let mut last = Error::custom("transaction not attempted");
-        for _ in 0..ATTEMPTS {
-            let mut s = self.client.start_session().await.map_err(fail)?;
-            s.start_transaction().await.map_err(fail)?;
-            match self.update_in(&mut s, id, expect, set, event).await {
-                Ok(false) => {
-                    let _ = s.abort_transaction().await;
-                    return Ok(false);
-                }
-                Ok(true) => match commit(&mut s).await {
-                    Ok(()) => {
-                        if event.is_some() {
-                            self.wake.notify_one();
-                        }
-                        return Ok(true);
-                    }
-                    Err((true, e)) => last = e,
-                    Err((false, e)) => return Err(fail(e)),
-                },
-                Err(e) if e.contains_label(TRANSIENT_TRANSACTION_ERROR) => {
-                    let _ = s.abort_transaction().await;
-                    last = e;
-                }
-                Err(e) => {
-                    let _ = s.abort_transaction().await;
-                    return Err(fail(e));
-                }
-            }
+        let ctx = Update { st: self, id, expect, set, event };
+        let changed = with_transaction(self.db.client(), TxnRetry::default(), &ctx, |s, c| Box::pin(c.run(s))).await.map_err(fail)?;
+        if changed && event.is_some() {
+            self.wake.notify_one();
         }
-        Err(fail(last))
+        Ok(changed)
     }
 }

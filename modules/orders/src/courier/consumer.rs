@@ -31,7 +31,8 @@ impl EventHandler for CourierRetry {
     }
 
     async fn handle(&self, event: &EventEnvelope) -> Result<(), HandlerError> {
-        let id = event.data["orderId"].as_str().and_then(|s| ObjectId::parse_str(s).ok());
+        let request: hme_kernel::events::payloads::BookingRequested = hme_kernel::events::payloads::read(event).map_err(HandlerError::Permanent)?;
+        let id = ObjectId::parse_str(&request.order_id).ok();
         let id = id.ok_or_else(|| HandlerError::Permanent("courier.booking_requested without a valid orderId".to_owned()))?;
         match self.payments.try_book(&id).await {
             Ok(_) => Ok(()),

@@ -20,7 +20,7 @@ pub use consumer::CourierRetry;
 pub use tcs::{TcsCourier, UnconfiguredCourier};
 
 /// The event asking for a courier booking (retried until booked).
-pub const BOOKING_REQUESTED: &str = "courier.booking_requested";
+pub const BOOKING_REQUESTED: &str = hme_kernel::events::payloads::COURIER_BOOKING_REQUESTED;
 
 /// The courier the settings name: TCS when `TCS_API_URL` is set, else one that is
 /// always unavailable.

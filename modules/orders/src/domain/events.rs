@@ -3,20 +3,16 @@
 
 use chrono::{DateTime, Utc};
 use hme_kernel::dates::to_iso_millis;
-use hme_kernel::events::EventEnvelope;
-use hme_kernel::mongoose::js_json_number;
+use hme_kernel::events::{payloads, EventEnvelope};
 use hme_kernel::ports::{CustomerAddress, CustomerProfile};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::order::NewOrder;
 
-/// The event type of a placed order.
-pub const ORDER_CREATED: &str = "order.created";
-/// The event type of a status change.
-pub const ORDER_STATUS_CHANGED: &str = "order.status_changed";
+pub use hme_kernel::events::payloads::{ORDER_CREATED, ORDER_STATUS_CHANGED};
 
-fn customer(profile: Option<&CustomerProfile>) -> Value {
-    json!({"name": profile.map(|p| p.name.clone()), "email": profile.map(|p| p.email.clone()).filter(|e| !e.is_empty())})
+fn customer(profile: Option<&CustomerProfile>) -> payloads::Customer {
+    payloads::Customer { name: profile.map(|p| p.name.clone()).filter(|n| !n.is_empty()), email: profile.map(|p| p.email.clone()).filter(|e| !e.is_empty()) }
 }
 
 /// The address on one line: `Full Name, Area, City, State PIN, phone 0300...`.
@@ -33,29 +29,38 @@ pub fn address_text(a: &CustomerAddress) -> String {
 /// `order.created`: everything the legacy emails need, without another lookup.
 pub fn order_created(order: &NewOrder, profile: Option<&CustomerProfile>) -> EventEnvelope {
     let a = &order.address;
-    let items: Vec<Value> = order
+    let items = order
         .lines
         .iter()
         .map(|l| {
             let qty = f64::from(l.line.quantity);
-            json!({"productId": l.line.product_id, "name": l.name, "unitPrice": js_json_number(l.unit_price), "quantity": l.line.quantity, "lineTotal": js_json_number(l.unit_price * qty)})
+            payloads::Item { product_id: l.line.product_id.clone(), name: l.name.clone(), unit_price: l.unit_price, quantity: qty, line_total: Some(l.unit_price * qty) }
         })
         .collect();
-    let data = json!({
-        "orderId": order.id.to_hex(),
-        "userId": order.user_id,
-        "customer": customer(profile),
-        "address": {"id": a.id, "fullName": a.full_name, "phoneNumber": a.phone_number, "pinCode": a.pin_code, "area": a.area, "city": a.city, "state": a.state, "text": address_text(a)},
-        "items": items,
-        "shippingFee": js_json_number(order.shipping_fee),
-        "amount": js_json_number(order.amount),
-        "date": to_iso_millis(&order.date),
-        "status": "Order Placed",
-        "paymentMethod": order.payment_method,
-        "paymentStatus": "pending",
-        "courier": {"courierName": order.courier.name, "courierTrackingNumber": order.courier.tracking_number, "courierStatus": "Booked"},
-    });
-    let mut e = EventEnvelope::new(ORDER_CREATED, data);
+    let data = payloads::OrderCreated {
+        order_id: order.id.to_hex(),
+        user_id: order.user_id.clone(),
+        customer: customer(profile),
+        address: payloads::Address {
+            id: Some(a.id.clone()),
+            full_name: Some(a.full_name.clone()),
+            phone_number: Some(a.phone_number.clone()),
+            pin_code: a.pin_code.map(payloads::PinCode::Number),
+            area: Some(a.area.clone()),
+            city: Some(a.city.clone()),
+            state: Some(a.state.clone()),
+            text: Some(address_text(a)),
+        },
+        items,
+        shipping_fee: order.shipping_fee,
+        amount: order.amount,
+        date: Value::String(to_iso_millis(&order.date)),
+        status: "Order Placed".to_owned(),
+        payment_method: order.payment_method.to_owned(),
+        payment_status: "pending".to_owned(),
+        courier: payloads::Courier { courier_name: order.courier.name.clone(), courier_tracking_number: order.courier.tracking_number.clone(), courier_status: Some("Booked".to_owned()) },
+    };
+    let mut e = EventEnvelope::new(ORDER_CREATED, payloads::data(&data));
     e.occurred_at = order.date;
     e
 }
@@ -79,11 +84,16 @@ pub struct StatusChange<'a> {
 
 /// `order.status_changed`.
 pub fn status_changed(c: &StatusChange<'_>, profile: Option<&CustomerProfile>) -> EventEnvelope {
-    let data = json!({
-        "orderId": c.order_id, "userId": c.user_id, "customer": customer(profile), "from": c.from, "to": c.to,
-        "changedBy": c.changed_by, "at": to_iso_millis(&c.at),
-    });
-    let mut e = EventEnvelope::new(ORDER_STATUS_CHANGED, data);
+    let data = payloads::StatusChanged {
+        order_id: c.order_id.to_owned(),
+        user_id: c.user_id.to_owned(),
+        customer: customer(profile),
+        from: Some(c.from.to_owned()),
+        to: c.to.to_owned(),
+        changed_by: c.changed_by.to_owned(),
+        at: Value::String(to_iso_millis(&c.at)),
+    };
+    let mut e = EventEnvelope::new(ORDER_STATUS_CHANGED, payloads::data(&data));
     e.occurred_at = c.at;
     e
 }

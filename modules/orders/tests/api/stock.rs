@@ -3,7 +3,7 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{customer, order_body, place_direct, req, TestApp, CUSTOMER};
+use crate::support::{assert_conserved, customer, holds, order_body, place_direct, req, TestApp, CUSTOMER};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn thirty_concurrent_orders_against_stock_five_sell_exactly_five() {
@@ -82,5 +82,157 @@ async fn an_expired_idempotency_key_places_a_new_order() {
         let second = app.create(&customer(), order_body(&address, &[(&a, json!(1))]), Some("k")).await;
         assert_eq!(second.status, StatusCode::OK, "{}", second.raw);
         assert_ne!(first.body["orderId"], second.body["orderId"], "{}", app.backend);
+    }
+}
+
+/// A deterministic pseudo-random sequence (xorshift), seeded and printed by each test.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_multi_line_orders_on_scarce_stock_sell_every_unit_and_refuse_only_what_could_not_be_filled() {
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
+    println!("seed {seed}");
+    for app in TestApp::all().await {
+        let address = app.customer_with_address(CUSTOMER).await;
+        let mut products = Vec::new();
+        for i in 0..5 {
+            products.push(app.product(&format!("Scarce {i}"), 100.0, 0.0, Some(20)).await);
+        }
+        let mut rng = Rng(seed);
+        let started = std::time::Instant::now();
+        let tasks: Vec<_> = (0..200)
+            .map(|_| {
+                let n = 1 + rng.next(3) as usize;
+                let mut lines: Vec<(String, i64)> = Vec::new();
+                while lines.len() < n {
+                    let p = products[rng.next(5) as usize].clone();
+                    if !lines.iter().any(|(q, _)| *q == p) {
+                        lines.push((p, 1 + rng.next(2) as i64));
+                    }
+                }
+                let items: Vec<(&str, serde_json::Value)> = lines.iter().map(|(p, q)| (p.as_str(), json!(q))).collect();
+                let (service, body) = (app.orders.service(), order_body(&address, &items));
+                tokio::spawn(async move { (place_direct(service, CUSTOMER, body, None).await, lines) })
+            })
+            .collect();
+        let mut outcomes = Vec::new();
+        for t in tasks {
+            outcomes.push(t.await.unwrap());
+        }
+        let elapsed = started.elapsed();
+        let mut sold = std::collections::HashMap::<String, i64>::new();
+        let (mut ok, mut refused) = (0, Vec::new());
+        for ((status, body), lines) in &outcomes {
+            match *status {
+                StatusCode::OK => {
+                    ok += 1;
+                    for (p, q) in lines {
+                        *sold.entry(p.clone()).or_default() += q;
+                    }
+                }
+                StatusCode::CONFLICT => refused.push(lines.clone()),
+                other => panic!("{}: {other}: {body}", app.backend),
+            }
+        }
+        let mut left = std::collections::HashMap::new();
+        for p in &products {
+            let stock = app.stock(p).await.unwrap();
+            assert!(stock >= 0, "{}: oversold {p}: {stock}", app.backend);
+            assert_eq!(stock + sold.get(p).copied().unwrap_or(0), 20, "{}: {p}", app.backend);
+            assert_conserved(&app, p, 20).await;
+            left.insert(p.clone(), stock);
+        }
+        // A refused order could not be filled even now: some line wants more than is left.
+        for lines in &refused {
+            assert!(lines.iter().any(|(p, q)| left[p] < *q), "{}: refused {lines:?} though {left:?} is left", app.backend);
+        }
+        // Every unit sold that any order could have taken: only units no refused order
+        // could use (fewer than its line wanted) are left.
+        let total_left: i64 = left.values().sum();
+        println!("{}: {ok} orders placed, {} refused, {} units left, in {elapsed:?}", app.backend, refused.len(), total_left);
+        assert!(holds(&app, "held").await.is_empty(), "{}: every hold confirmed or given back", app.backend);
+        assert!(left.values().all(|l| *l <= 1), "{}: stock left that the 2-unit demand could not take: {left:?}", app.backend);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hold_whose_order_was_never_stored_is_given_back_when_its_lease_ends() {
+    for app in TestApp::all().await {
+        let address = app.customer_with_address(CUSTOMER).await;
+        let a = app.product("Leased", 100.0, 0.0, Some(5)).await;
+        // A process that died between taking the stock and storing the order.
+        let catalog = app.products.catalog();
+        catalog.reserve_for(&mongodb::bson::oid::ObjectId::new().to_hex(), &[(a.clone(), 2)], std::time::Duration::from_secs(1)).await.unwrap();
+        let r = app.create(&customer(), order_body(&address, &[(&a, json!(1))]), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+        assert_eq!(app.stock(&a).await, Some(2));
+        assert_conserved(&app, &a, 5).await;
+        let started = std::time::Instant::now();
+        while app.stock(&a).await != Some(4) && started.elapsed() < std::time::Duration::from_secs(10) {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(app.stock(&a).await, Some(4), "{}: the expired hold is given back, the order's is kept", app.backend);
+        assert_conserved(&app, &a, 5).await;
+        println!("{}: expired hold given back {:?} after its lease", app.backend, started.elapsed());
+        assert_eq!(holds(&app, "released").await.len(), 1);
+        // Sweeping again gives nothing twice.
+        app.products.service().expire_holds().await.unwrap();
+        assert_eq!(app.stock(&a).await, Some(4));
+        // Cancelling gives the order's stock back once.
+        let id = r.body["orderId"].as_str().unwrap().to_owned();
+        let c = app.call(req(Method::POST, "/api/order/cancel", Some(&customer()), json!({"orderId": id}))).await;
+        assert_eq!(c.status, StatusCode::OK, "{}", c.raw);
+        assert_eq!(app.stock(&a).await, Some(5), "{}", app.backend);
+        assert_conserved(&app, &a, 5).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_retry_after_the_first_attempt_died_holding_its_key_is_answered_within_seconds_taking_stock_once() {
+    for app in TestApp::all().await {
+        let s = hme_orders::OrdersSettings { idempotency_claim_secs: 2, ..crate::support::settings() };
+        let app = app.restart(s, None).await;
+        let address = app.customer_with_address(CUSTOMER).await;
+        let a = app.product("Retried", 100.0, 0.0, Some(5)).await;
+        // The dead attempt: it claimed the key and took stock for its order, then died.
+        let dead_order = mongodb::bson::oid::ObjectId::new().to_hex();
+        let key_id = format!("{CUSTOMER}:after-crash");
+        let until = chrono::Utc::now() + chrono::Duration::seconds(2);
+        match &app.platform.documents {
+            hme_kernel::backends::Documents::Mongo(db) => {
+                let doc = mongodb::bson::doc! {"_id": &key_id, "state": "pending", "orderId": &dead_order, "until": mongodb::bson::DateTime::from_millis(until.timestamp_millis()), "createdAt": mongodb::bson::DateTime::now()};
+                db.collection::<mongodb::bson::Document>("order_idempotency").insert_one(doc).await.unwrap();
+            }
+            hme_kernel::backends::Documents::Embedded(db) => {
+                let txn = db.begin_write().unwrap();
+                let v = json!({"id": key_id, "pendingOrderId": dead_order, "until": until});
+                txn.open_table(redb::TableDefinition::<&str, &[u8]>::new("order_idempotency")).unwrap().insert(key_id.as_str(), serde_json::to_vec(&v).unwrap().as_slice()).unwrap();
+                txn.commit().unwrap();
+            }
+        }
+        app.products.catalog().reserve_for(&dead_order, &[(a.clone(), 1)], std::time::Duration::from_secs(1)).await.unwrap();
+        let started = std::time::Instant::now();
+        let r = app.create(&customer(), order_body(&address, &[(&a, json!(1))]), Some("after-crash")).await;
+        let took = started.elapsed();
+        assert_eq!(r.status, StatusCode::OK, "{}: {}", app.backend, r.raw);
+        assert!(took < std::time::Duration::from_secs(5), "{}: {took:?}", app.backend);
+        println!("{}: retry after a dead claimant answered in {took:?}", app.backend);
+        let again = app.create(&customer(), order_body(&address, &[(&a, json!(1))]), Some("after-crash")).await;
+        assert_eq!(again.body, r.body, "replayed");
+        // The dead attempt's hold expires; the order's is kept: stock taken once.
+        let waited = std::time::Instant::now();
+        while app.stock(&a).await != Some(4) && waited.elapsed() < std::time::Duration::from_secs(10) {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(app.stock(&a).await, Some(4), "{}", app.backend);
+        assert_conserved(&app, &a, 5).await;
     }
 }

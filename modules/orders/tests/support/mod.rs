@@ -218,6 +218,73 @@ pub async fn place_direct(service: Arc<hme_orders::OrdersService>, user: &str, b
     let body: hme_orders::domain::CreateOrderBody = serde_json::from_value(body).unwrap();
     match service.place(&principal, &body, key).await {
         Ok(p) => (StatusCode::OK, p.body),
-        Err(e) => (e.kind().status(), e.body()),
+        Err(e) => {
+            if e.kind().status().is_server_error() {
+                eprintln!("place: {e}");
+            }
+            (e.kind().status(), e.body())
+        }
     }
+}
+
+/// The stock holds by state (`held`, `confirmed`, `released`): `(hold id, lines as
+/// (product id, qty))`.
+pub async fn holds(app: &TestApp, state: &str) -> Vec<(String, Vec<(String, i64)>)> {
+    use mongodb::bson::{doc, Bson, Document};
+    let read = |d: &Document| -> (String, Vec<(String, i64)>) {
+        let lines = d.get_array("lines").map(|a| a.to_vec()).unwrap_or_default();
+        let lines = lines
+            .iter()
+            .filter_map(Bson::as_document)
+            .filter(|l| l.get_bool("counted").unwrap_or(false))
+            .map(|l| (l.get_object_id("productId").unwrap().to_hex(), hme_kernel::mongoose::JsNumber::from_bson(l.get("qty").unwrap()).unwrap().get() as i64))
+            .collect();
+        (d.get_str("_id").unwrap().to_owned(), lines)
+    };
+    match &app.platform.documents {
+        Documents::Mongo(db) => {
+            use futures::TryStreamExt;
+            let docs: Vec<Document> = db.collection::<Document>("stock_reservations").find(doc! {"state": state}).await.unwrap().try_collect().await.unwrap();
+            docs.iter().map(read).collect()
+        }
+        Documents::Embedded(db) => {
+            use redb::ReadableTable;
+            let txn = db.begin_read().unwrap();
+            let table = txn.open_table(hme_kernel::holds::TABLE).unwrap();
+            let mut out = Vec::new();
+            for row in table.iter().unwrap() {
+                let d = Document::from_reader(row.unwrap().1.value()).unwrap();
+                if d.get_str("state").ok() == Some(state) {
+                    out.push(read(&d));
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Units of `product` in the stored, non-cancelled orders (every user).
+pub async fn ordered_units(app: &TestApp, product: &str) -> i64 {
+    let mut units = 0;
+    let list = app.call(req(Method::GET, "/api/order/seller-orders", Some(&seller()), Value::Null)).await;
+    for o in list.body["orders"].as_array().cloned().unwrap_or_default() {
+        if o["status"] == "Cancelled" {
+            continue;
+        }
+        for i in o["items"].as_array().cloned().unwrap_or_default() {
+            let id = i["product"]["_id"].as_str().or(i["product"].as_str()).unwrap_or_default().to_owned();
+            if id == product {
+                units += i["quantity"].as_i64().unwrap_or(0);
+            }
+        }
+    }
+    units
+}
+
+/// Initial stock = stock now + units in non-cancelled orders + units in live holds.
+pub async fn assert_conserved(app: &TestApp, product: &str, initial: i64) {
+    let now = app.stock(product).await.unwrap();
+    let ordered = ordered_units(app, product).await;
+    let held: i64 = holds(app, "held").await.iter().flat_map(|(_, l)| l.iter()).filter(|(p, _)| p == product).map(|(_, q)| q).sum();
+    assert_eq!(now + ordered + held, initial, "{}: product {product}: stock {now} + ordered {ordered} + held {held} != {initial}", app.backend);
 }

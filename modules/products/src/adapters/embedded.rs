@@ -16,7 +16,7 @@ use crate::store::{Announce, ListPage, ProductStore, StockLine, StoreError};
 use hme_kernel::outbox::EmbeddedOutbox;
 
 pub(crate) const PRODUCTS: TableDefinition<&str, &[u8]> = TableDefinition::new("products");
-pub(crate) const RESERVATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("stock_reservations");
+pub(crate) const RESERVATIONS: TableDefinition<&str, &[u8]> = hme_kernel::holds::TABLE;
 
 /// [`ProductStore`] on the embedded redb file.
 pub struct EmbeddedProductStore {
@@ -187,9 +187,18 @@ impl ProductStore for EmbeddedProductStore {
         .await
     }
 
-    async fn reserve_stock(&self, reservation_id: &str, lines: &[StockLine], now: DateTime<Utc>) -> Result<(), CatalogError> {
+    async fn reserve_stock(&self, reservation_id: &str, lines: &[StockLine], now: DateTime<Utc>, lease: chrono::Duration) -> Result<(), CatalogError> {
         let (rid, lines) = (reservation_id.to_owned(), lines.to_vec());
-        blocking(&self.db, move |db| super::embedded_stock::reserve(db, &rid, &lines, now)).await
+        blocking(&self.db, move |db| super::embedded_stock::reserve(db, &rid, &lines, now, lease)).await
+    }
+
+    async fn confirm_stock(&self, reservation_id: &str, now: DateTime<Utc>) -> Result<(), CatalogError> {
+        let rid = reservation_id.to_owned();
+        blocking(&self.db, move |db| super::embedded_stock::confirm(db, &rid, now)).await
+    }
+
+    async fn expire_holds(&self, now: DateTime<Utc>) -> Result<u64, CatalogError> {
+        blocking(&self.db, move |db| super::embedded_stock::expire(db, now)).await
     }
 
     async fn release_stock(&self, reservation_id: &str, now: DateTime<Utc>) -> Result<(), CatalogError> {

@@ -14,6 +14,7 @@ use super::mongo_query::{filter_document, sort_document};
 use crate::domain::{ListQuery, Product, ProductPatch};
 use crate::store::{Announce, ListPage, ProductStore, StockLine, StoreError};
 use hme_kernel::outbox::MongoOutbox;
+use hme_kernel::transaction::{with_transaction, Txn, TxnRetry};
 
 /// [`ProductStore`] on MongoDB.
 pub struct MongoProductStore {
@@ -21,6 +22,8 @@ pub struct MongoProductStore {
     /// The transactional outbox `product.deleted` goes through.
     pub(super) outbox: MongoOutbox,
     pub(super) reservations: Collection<Document>,
+    /// Serializes this instance's reservations per product.
+    pub(super) locks: super::mongo_stock::ProductLocks,
     text_index: bool,
 }
 
@@ -70,21 +73,26 @@ impl MongoProductStore {
         let text_index = Self::has_text_index(&products).await.map_err(|e| BackendError(format!("MongoDB: listing product indexes: {e}")))?;
         tracing::info!(text_index, "products store: MongoDB");
         let outbox = MongoOutbox::open(db).await.map_err(|e| BackendError(format!("MongoDB: outbox: {e}")))?;
-        Ok(Self { products, outbox, reservations: db.collection("stock_reservations"), text_index })
+        let reservations = db.collection::<Document>(hme_kernel::holds::COLLECTION);
+        let sweep = IndexModel::builder().keys(doc! {"state": 1, "expiresAt": 1}).build();
+        if let Err(e) = reservations.create_index(sweep).await {
+            tracing::warn!(error = %e, "stock holds: index {{state, expiresAt}} not created; the sweeper scans");
+        }
+        Ok(Self { products, outbox, reservations, locks: Default::default(), text_index })
     }
 
     /// One transaction: delete the owner's product and append its announcement.
     async fn delete_with_event(&self, id: &ObjectId, owner: &str, announce: Announce) -> Result<Option<Product>, mongodb::error::Error> {
-        let mut session = self.products.client().start_session().await?;
-        session.start_transaction().await?;
-        let found = self.products.find_one_and_delete(doc! {"_id": id, "userId": owner}).session(&mut session).await?;
-        let Some(product) = decode_all(found.into_iter().collect()).pop() else {
-            session.abort_transaction().await?;
-            return Ok(None);
-        };
-        self.outbox.append_in(&mut session, &announce(&product)).await?;
-        session.commit_transaction().await?;
-        Ok(Some(product))
+        let ctx = (self, id, owner, announce);
+        with_transaction(self.products.client(), TxnRetry::default(), &ctx, |s, (st, id, owner, announce)| {
+            Box::pin(async move {
+                let found = st.products.find_one_and_delete(doc! {"_id": *id, "userId": *owner}).session(&mut *s).await?;
+                let Some(product) = decode_all(found.into_iter().collect()).pop() else { return Ok(Txn::Abort(None)) };
+                st.outbox.append_in(s, &announce(&product)).await?;
+                Ok(Txn::Commit(Some(product)))
+            })
+        })
+        .await
     }
 
     async fn has_text_index(products: &Collection<Document>) -> Result<bool, mongodb::error::Error> {
@@ -147,24 +155,26 @@ impl ProductStore for MongoProductStore {
     }
 
     async fn delete_owned(&self, id: &ObjectId, owner: &str, announce: Announce) -> Result<Option<Product>, StoreError> {
-        for attempt in 1..=3 {
-            match self.delete_with_event(id, owner, announce).await {
-                Err(e) if attempt < 3 && e.contains_label(mongodb::error::TRANSIENT_TRANSACTION_ERROR) => continue,
-                other => return other.map_err(unavailable),
-            }
-        }
-        Err(StoreError::Unavailable("transaction kept conflicting".into()))
+        self.delete_with_event(id, owner, announce).await.map_err(unavailable)
     }
 
     async fn count(&self) -> Result<u64, StoreError> {
         self.products.count_documents(doc! {}).await.map_err(unavailable)
     }
 
-    async fn reserve_stock(&self, reservation_id: &str, lines: &[StockLine], now: DateTime<Utc>) -> Result<(), CatalogError> {
-        self.reserve(reservation_id, lines, now).await
+    async fn reserve_stock(&self, reservation_id: &str, lines: &[StockLine], now: DateTime<Utc>, lease: chrono::Duration) -> Result<(), CatalogError> {
+        self.reserve(reservation_id, lines, now, lease).await
+    }
+
+    async fn confirm_stock(&self, reservation_id: &str, now: DateTime<Utc>) -> Result<(), CatalogError> {
+        self.confirm(reservation_id, now).await
     }
 
     async fn release_stock(&self, reservation_id: &str, now: DateTime<Utc>) -> Result<(), CatalogError> {
         self.release(reservation_id, now).await
+    }
+
+    async fn expire_holds(&self, now: DateTime<Utc>) -> Result<u64, CatalogError> {
+        self.expire(now).await
     }
 }

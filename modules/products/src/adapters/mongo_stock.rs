@@ -1,161 +1,231 @@
-//! Stock reservations on MongoDB, without a transaction: each line is taken with a
-//! conditional `$inc` (`stock >= qty`), lines already taken are given back when a later
-//! one fails, and the reservation is recorded in `stock_reservations` (its `_id` is the
-//! reservation id, so a retried reserve finds it and takes nothing twice).
-//!
-//! Limit: a process dying between taking stock and recording the reservation leaves
-//! that stock taken (never oversold, possibly undersold until corrected).
+//! Stock holds on MongoDB: every change of stock is one multi-document transaction
+//! (the kernel's [`with_transaction`]) over `products` and the hold in
+//! `stock_reservations` ([`hme_kernel::holds`]): a hold exists exactly when its stock
+//! was taken, whatever reply is lost. All lines of a reservation are taken in the same
+//! transaction, so no other shopper sees an intermediate stock; write conflicts between
+//! concurrent reservations are retried inside the helper, with backoff.
 
 use chrono::{DateTime, Utc};
+use hme_kernel::holds::{CONFIRMED, HELD, LEGACY_RESERVED, RELEASED};
 use hme_kernel::ports::CatalogError;
+use hme_kernel::transaction::{is_duplicate_key, with_transaction, Txn, TxnRetry};
 use mongodb::bson::{doc, Bson, Document};
+use mongodb::error::Error;
 use mongodb::options::ReturnDocument;
+use mongodb::ClientSession;
 
 use super::mongo::{unavailable, MongoProductStore};
 use crate::domain::product::bson_date;
-use crate::domain::JsNumber;
-use crate::store::{StockLine, StoreError};
+use crate::domain::{JsNumber, Product};
+use crate::store::StockLine;
 
-const RESERVED: &str = "reserved";
-const RELEASED: &str = "released";
-
-fn is_duplicate_key(e: &mongodb::error::Error) -> bool {
-    use mongodb::error::{ErrorKind, WriteFailure};
-    match e.kind.as_ref() {
-        ErrorKind::Write(WriteFailure::WriteError(w)) => w.code == 11000,
-        ErrorKind::Command(c) => c.code == 11000,
-        _ => false,
-    }
-}
-
-fn cat(e: mongodb::error::Error) -> CatalogError {
+fn cat(e: Error) -> CatalogError {
     CatalogError::from(unavailable(e))
 }
 
-#[allow(clippy::cast_possible_wrap)]
 fn qty32(qty: u32) -> i32 {
     i32::try_from(qty).unwrap_or(i32::MAX)
 }
 
-impl MongoProductStore {
-    async fn reservation_state(&self, rid: &str) -> Result<Option<String>, CatalogError> {
-        let found = self.reservations.find_one(doc! {"_id": rid}).await.map_err(cat)?;
-        Ok(found.map(|d| d.get_str("state").unwrap_or(RESERVED).to_owned()))
-    }
+/// One reservation's inputs, handed to each transaction attempt.
+struct Reserve<'x> {
+    store: &'x MongoProductStore,
+    rid: &'x str,
+    lines: &'x [StockLine],
+    now: DateTime<Utc>,
+    expires: DateTime<Utc>,
+}
 
-    fn answer_existing(rid: &str, state: &str) -> Result<(), CatalogError> {
-        if state == RELEASED {
-            return Err(CatalogError::Released(rid.to_owned()));
-        }
-        Ok(())
-    }
+/// One give-back's inputs; `only_expired`: the sweeper (only a `held` hold past its lease).
+struct Release<'x> {
+    store: &'x MongoProductStore,
+    rid: &'x str,
+    now: DateTime<Utc>,
+    only_expired: bool,
+}
 
-    pub(super) async fn reserve(&self, rid: &str, lines: &[StockLine], now: DateTime<Utc>) -> Result<(), CatalogError> {
-        if let Some(state) = self.reservation_state(rid).await? {
-            return Self::answer_existing(rid, &state);
-        }
-        let mut taken: Vec<(StockLine, bool)> = Vec::with_capacity(lines.len());
-        for line in lines {
-            match self.take_line(line, now).await {
-                Ok(counted) => taken.push((line.clone(), counted)),
-                Err(e) => {
-                    self.give_back_all(&taken, now).await;
-                    return Err(e);
-                }
-            }
-        }
-        let recorded: Vec<Document> = taken
-            .iter()
-            .map(|(l, counted)| doc! {"productId": l.product_id, "qty": qty32(l.qty), "counted": *counted})
-            .collect();
-        let record = doc! {"_id": rid, "state": RESERVED, "lines": recorded, "createdAt": bson_date(now)};
-        match self.reservations.insert_one(record).await {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                self.give_back_all(&taken, now).await;
-                if !is_duplicate_key(&e) {
-                    return Err(cat(e));
-                }
-                // A concurrent reserve with the same id won; answer as it did.
-                let state = self.reservation_state(rid).await?.unwrap_or_else(|| RESERVED.to_owned());
-                Self::answer_existing(rid, &state)
-            }
-        }
-    }
+fn state_of(d: &Document) -> &str {
+    d.get_str("state").unwrap_or(LEGACY_RESERVED)
+}
 
-    /// Takes one line; Ok(true) when stock was counted down, Ok(false) for a product
-    /// without a stock count (unlimited, in stock).
-    async fn take_line(&self, line: &StockLine, now: DateTime<Utc>) -> Result<bool, CatalogError> {
-        let qty = qty32(line.qty);
-        for _ in 0..5 {
+/// The counted lines of a hold: `(product, qty)`.
+pub(super) fn counted_lines(hold: &Document) -> Vec<(mongodb::bson::oid::ObjectId, i64)> {
+    let lines = hold.get_array("lines").map(|a| a.to_vec()).unwrap_or_default();
+    lines
+        .iter()
+        .filter_map(Bson::as_document)
+        .filter(|l| l.get_bool("counted").unwrap_or(false))
+        .filter_map(|l| {
+            let qty = l.get("qty").and_then(JsNumber::from_bson)?.get();
+            #[allow(clippy::cast_possible_truncation)]
+            Some((l.get_object_id("productId").ok()?, qty as i64))
+        })
+        .collect()
+}
+
+impl Reserve<'_> {
+    async fn run(&self, s: &mut ClientSession) -> Result<Txn<Result<(), CatalogError>>, Error> {
+        let st = self.store;
+        if let Some(hold) = st.reservations.find_one(doc! {"_id": self.rid}).session(&mut *s).await? {
+            let answer = if state_of(&hold) == RELEASED { Err(CatalogError::Released(self.rid.to_owned())) } else { Ok(()) };
+            return Ok(Txn::Abort(answer));
+        }
+        let mut recorded = Vec::with_capacity(self.lines.len());
+        for line in self.lines {
+            let qty = qty32(line.qty);
+            // One round trip in the common case: the conditional decrement itself.
             let filter = doc! {"_id": line.product_id, "inStock": {"$ne": false}, "stock": {"$gte": qty}};
-            let update = doc! {"$inc": {"stock": -qty}, "$set": {"updatedAt": bson_date(now)}};
-            let after = self
-                .products
-                .find_one_and_update(filter, update)
-                .return_document(ReturnDocument::After)
-                .await
-                .map_err(cat)?;
-            if let Some(after) = after {
+            let update = doc! {"$inc": {"stock": -qty}, "$set": {"updatedAt": bson_date(self.now)}};
+            let after = st.products.find_one_and_update(filter, update).return_document(ReturnDocument::After).session(&mut *s).await?;
+            let counted = if let Some(after) = after {
                 let left = after.get("stock").and_then(JsNumber::from_bson).map_or(0.0, JsNumber::get);
                 if left <= 0.0 {
-                    let sold_out = doc! {"$set": {"inStock": false}};
-                    self.products.update_one(doc! {"_id": line.product_id, "stock": {"$lte": 0}}, sold_out).await.map_err(cat)?;
+                    st.products.update_one(doc! {"_id": line.product_id}, doc! {"$set": {"inStock": false}}).session(&mut *s).await?;
                 }
-                return Ok(true);
-            }
-            let product = crate::store::ProductStore::get(self, &line.product_id).await?;
-            let Some(p) = product else { return Err(CatalogError::NotFound(line.product_id.to_hex())) };
-            let available = if p.in_stock { p.stock() } else { Some(0) };
-            match available {
-                None => return Ok(false),
-                Some(a) if a < i64::from(line.qty) => {
-                    return Err(CatalogError::OutOfStock { product_id: p.id.to_hex(), available: a.max(0) })
+                true
+            } else {
+                // Not taken: unknown, unlimited, or short. Read it (in the snapshot) to say which.
+                let Some(found) = st.products.find_one(doc! {"_id": line.product_id}).session(&mut *s).await? else {
+                    return Ok(Txn::Abort(Err(CatalogError::NotFound(line.product_id.to_hex()))));
+                };
+                let p = match Product::from_document(&found) {
+                    Ok(p) => p,
+                    Err(e) => return Ok(Txn::Abort(Err(CatalogError::Unavailable(format!("unreadable product {}: {e}", line.product_id))))),
+                };
+                match (p.in_stock, p.stock()) {
+                    (true, None) => false,
+                    (in_stock, stock) => {
+                        let available = if in_stock { stock.unwrap_or(0) } else { 0 };
+                        return Ok(Txn::Abort(Err(CatalogError::OutOfStock { product_id: p.id.to_hex(), available: available.max(0) })));
+                    }
                 }
-                Some(_) => continue, // the stock changed under us: try again
-            }
+            };
+            recorded.push(doc! {"productId": line.product_id, "qty": qty, "counted": counted});
         }
-        Err(CatalogError::Unavailable("stock kept changing; try again".into()))
+        let hold = doc! {"_id": self.rid, "state": HELD, "lines": recorded, "createdAt": bson_date(self.now), "expiresAt": bson_date(self.expires)};
+        st.reservations.insert_one(hold).session(&mut *s).await?;
+        Ok(Txn::Commit(Ok(())))
     }
+}
 
-    async fn give_back(&self, line: &StockLine, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let update = doc! {"$inc": {"stock": qty32(line.qty)}, "$set": {"inStock": true, "updatedAt": bson_date(now)}};
-        self.products.update_one(doc! {"_id": line.product_id, "stock": {"$exists": true}}, update).await.map_err(unavailable)?;
-        Ok(())
+impl Release<'_> {
+    /// Ok(true) when stock was given back (or a tombstone written).
+    async fn run(&self, s: &mut ClientSession) -> Result<Txn<bool>, Error> {
+        let st = self.store;
+        let now = bson_date(self.now);
+        let Some(hold) = st.reservations.find_one(doc! {"_id": self.rid}).session(&mut *s).await? else {
+            if self.only_expired {
+                return Ok(Txn::Abort(false));
+            }
+            // Never reserved: a tombstone, so a late reserve with this id takes nothing.
+            let tombstone = doc! {"_id": self.rid, "state": RELEASED, "lines": [], "createdAt": now.clone(), "releasedAt": now};
+            st.reservations.insert_one(tombstone).session(&mut *s).await?;
+            return Ok(Txn::Commit(true));
+        };
+        let state = state_of(&hold);
+        let expired = hold.get_datetime("expiresAt").is_ok_and(|e| e.timestamp_millis() <= self.now.timestamp_millis());
+        if state == RELEASED || (self.only_expired && !(state == HELD && expired)) {
+            return Ok(Txn::Abort(false));
+        }
+        for (product_id, qty) in counted_lines(&hold) {
+            let update = doc! {"$inc": {"stock": qty}, "$set": {"inStock": true, "updatedAt": now.clone()}};
+            st.products.update_one(doc! {"_id": product_id, "stock": {"$exists": true}}, update).session(&mut *s).await?;
+        }
+        let why = if self.only_expired { "expired" } else if state == HELD { "failed" } else { "cancelled" };
+        let set = doc! {"$set": {"state": RELEASED, "releasedAt": now, "releaseReason": why}};
+        st.reservations.update_one(doc! {"_id": self.rid, "state": state}, set).session(&mut *s).await?;
+        Ok(Txn::Commit(true))
     }
+}
 
-    async fn give_back_all(&self, taken: &[(StockLine, bool)], now: DateTime<Utc>) {
-        for (line, counted) in taken {
-            if *counted {
-                if let Err(e) = self.give_back(line, now).await {
-                    tracing::error!(product = %line.product_id, qty = line.qty, error = %e, "could not give stock back");
+/// In-process locks per product: the reservations of one instance touching a product
+/// run one after the other (acquired in id order, so never deadlocked), instead of
+/// colliding in the database and retrying; other instances still meet as write
+/// conflicts, retried by the transaction helper.
+#[derive(Default)]
+pub(crate) struct ProductLocks {
+    locks: std::sync::Mutex<std::collections::HashMap<mongodb::bson::oid::ObjectId, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl ProductLocks {
+    async fn lock(&self, lines: &[StockLine]) -> Vec<tokio::sync::OwnedMutexGuard<()>> {
+        let mut ids: Vec<_> = lines.iter().map(|l| l.product_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mutexes: Vec<_> = {
+            let mut map = self.locks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if map.len() > 10_000 {
+                map.retain(|_, m| std::sync::Arc::strong_count(m) > 1);
+            }
+            ids.iter().map(|id| std::sync::Arc::clone(map.entry(*id).or_default())).collect()
+        };
+        let mut guards = Vec::with_capacity(mutexes.len());
+        for m in mutexes {
+            guards.push(m.lock_owned().await);
+        }
+        guards
+    }
+}
+
+impl MongoProductStore {
+    pub(super) async fn reserve(&self, rid: &str, lines: &[StockLine], now: DateTime<Utc>, lease: chrono::Duration) -> Result<(), CatalogError> {
+        let _turn = self.locks.lock(lines).await;
+        let ctx = Reserve { store: self, rid, lines, now, expires: now + lease };
+        match with_transaction(self.products.client(), TxnRetry::contended(), &ctx, |s, c| Box::pin(c.run(s))).await {
+            Ok(answer) => answer,
+            // A concurrent reserve with the same id committed first: answer as it did.
+            Err(e) if is_duplicate_key(&e) => {
+                let found = self.reservations.find_one(doc! {"_id": rid}).await.map_err(cat)?;
+                match found.as_ref().map(state_of) {
+                    Some(RELEASED) => Err(CatalogError::Released(rid.to_owned())),
+                    Some(_) => Ok(()),
+                    None => Err(cat(e)),
                 }
             }
+            Err(e) => Err(cat(e)),
         }
     }
 
     pub(super) async fn release(&self, rid: &str, now: DateTime<Utc>) -> Result<(), CatalogError> {
-        let flip = doc! {"$set": {"state": RELEASED, "releasedAt": bson_date(now)}};
-        let found = self.reservations.find_one_and_update(doc! {"_id": rid, "state": RESERVED}, flip).await.map_err(cat)?;
-        let Some(record) = found else {
-            // Never reserved (or already released): leave a tombstone so a late reserve
-            // with this id takes nothing.
-            let tombstone = doc! {"_id": rid, "state": RELEASED, "lines": [], "createdAt": bson_date(now), "releasedAt": bson_date(now)};
-            return match self.reservations.insert_one(tombstone).await {
-                Ok(_) => Ok(()),
-                Err(e) if is_duplicate_key(&e) => Ok(()),
-                Err(e) => Err(cat(e)),
-            };
-        };
-        let lines = record.get_array("lines").map(|a| a.to_vec()).unwrap_or_default();
-        for l in lines.iter().filter_map(Bson::as_document) {
-            let (Ok(product_id), Some(qty), true) = (l.get_object_id("productId"), l.get("qty").and_then(JsNumber::from_bson), l.get_bool("counted").unwrap_or(false)) else {
-                continue;
-            };
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let line = StockLine { product_id, qty: qty.get() as u32 };
-            self.give_back(&line, now).await?;
+        let ctx = Release { store: self, rid, now, only_expired: false };
+        match with_transaction(self.products.client(), TxnRetry::default(), &ctx, |s, c| Box::pin(c.run(s))).await {
+            Ok(_) => Ok(()),
+            Err(e) if is_duplicate_key(&e) => Ok(()), // a concurrent release wrote the tombstone
+            Err(e) => Err(cat(e)),
         }
-        Ok(())
+    }
+
+    pub(super) async fn confirm(&self, rid: &str, now: DateTime<Utc>) -> Result<(), CatalogError> {
+        let flip = doc! {"$set": {"state": CONFIRMED, "confirmedAt": bson_date(now)}};
+        let r = self.reservations.update_one(doc! {"_id": rid, "state": HELD}, flip).await.map_err(cat)?;
+        if r.matched_count == 1 {
+            return Ok(());
+        }
+        let found = self.reservations.find_one(doc! {"_id": rid}).await.map_err(cat)?;
+        match found.as_ref().map(state_of) {
+            Some(RELEASED) => Err(CatalogError::Released(rid.to_owned())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Gives back every `held` hold whose lease ended; returns how many.
+    pub(super) async fn expire(&self, now: DateTime<Utc>) -> Result<u64, CatalogError> {
+        use futures::TryStreamExt;
+        let filter = doc! {"state": HELD, "expiresAt": {"$lte": bson_date(now)}};
+        let due: Vec<Document> = self.reservations.find(filter).limit(500).await.map_err(cat)?.try_collect().await.map_err(cat)?;
+        let mut released = 0;
+        for hold in due {
+            let Ok(rid) = hold.get_str("_id") else { continue };
+            let ctx = Release { store: self, rid, now, only_expired: true };
+            match with_transaction(self.products.client(), TxnRetry::default(), &ctx, |s, c| Box::pin(c.run(s))).await {
+                Ok(true) => {
+                    tracing::info!(reservation = rid, "hold expired: stock given back");
+                    released += 1;
+                }
+                Ok(false) => {}
+                Err(e) => return Err(cat(e)),
+            }
+        }
+        Ok(released)
     }
 }

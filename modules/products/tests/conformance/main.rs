@@ -51,5 +51,6 @@ conformance!(
     releasing_a_sold_out_product_puts_it_back_in_stock,
     products_without_stock_are_unlimited_but_must_be_in_stock,
     concurrent_reservations_never_oversell,
+    expired_holds_are_given_back_once_and_confirmed_ones_kept,
     numbers_stored_as_int32_int64_or_double_are_read,
 );

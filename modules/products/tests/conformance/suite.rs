@@ -98,20 +98,38 @@ async fn stock_of(store: &dyn ProductStore, p: &Product) -> (Option<i64>, bool) 
     (back.stock(), back.in_stock)
 }
 
+const LEASE: chrono::Duration = chrono::Duration::seconds(30);
+
+/// A hold past its lease is given back once by `expire_holds`; a confirmed one never.
+pub async fn expired_holds_are_given_back_once_and_confirmed_ones_kept(store: &dyn ProductStore) {
+    let a = product("u1", "Leased", 100.0, "Accessories", Some(5));
+    store.insert(&a).await.unwrap();
+    let then = Utc::now() - chrono::Duration::seconds(120);
+    store.reserve_stock("lease-dead", &[line(&a, 2)], then, chrono::Duration::seconds(1)).await.unwrap();
+    store.reserve_stock("lease-kept", &[line(&a, 1)], then, chrono::Duration::seconds(1)).await.unwrap();
+    store.confirm_stock("lease-kept", then).await.unwrap();
+    assert_eq!(stock_of(store, &a).await, (Some(2), true));
+    let now = Utc::now();
+    assert_eq!(store.expire_holds(now).await.unwrap(), 1);
+    assert_eq!(store.expire_holds(now).await.unwrap(), 0, "never twice");
+    assert_eq!(stock_of(store, &a).await, (Some(4), true), "the confirmed hold keeps its unit");
+    assert_eq!(store.confirm_stock("lease-dead", now).await, Err(CatalogError::Released("lease-dead".into())));
+}
+
 pub async fn reserve_is_all_or_nothing(store: &dyn ProductStore) {
     let a = product("u1", "A", 100.0, "Accessories", Some(5));
     let b = product("u1", "B", 100.0, "Accessories", Some(1));
     store.insert(&a).await.unwrap();
     store.insert(&b).await.unwrap();
     let now = Utc::now();
-    let err = store.reserve_stock("r1", &[line(&a, 2), line(&b, 2)], now).await.unwrap_err();
+    let err = store.reserve_stock("r1", &[line(&a, 2), line(&b, 2)], now, LEASE).await.unwrap_err();
     assert_eq!(err, CatalogError::OutOfStock { product_id: b.id.to_hex(), available: 1 });
     assert_eq!(stock_of(store, &a).await, (Some(5), true), "the first line was given back");
     let missing = product("u1", "Missing", 1.0, "X", None);
-    let err = store.reserve_stock("r2", &[line(&a, 1), line(&missing, 1)], now).await.unwrap_err();
+    let err = store.reserve_stock("r2", &[line(&a, 1), line(&missing, 1)], now, LEASE).await.unwrap_err();
     assert_eq!(err, CatalogError::NotFound(missing.id.to_hex()));
     assert_eq!(stock_of(store, &a).await, (Some(5), true));
-    store.reserve_stock("r3", &[line(&a, 2), line(&b, 1)], now).await.unwrap();
+    store.reserve_stock("r3", &[line(&a, 2), line(&b, 1)], now, LEASE).await.unwrap();
     assert_eq!(stock_of(store, &a).await, (Some(3), true));
     assert_eq!(stock_of(store, &b).await, (Some(0), false), "stock 0 means out of stock");
 }
@@ -120,16 +138,16 @@ pub async fn reserve_and_release_are_idempotent_by_reservation_id(store: &dyn Pr
     let a = product("u1", "A", 100.0, "Accessories", Some(5));
     store.insert(&a).await.unwrap();
     let now = Utc::now();
-    store.reserve_stock("order-1", &[line(&a, 2)], now).await.unwrap();
-    store.reserve_stock("order-1", &[line(&a, 2)], now).await.unwrap();
+    store.reserve_stock("order-1", &[line(&a, 2)], now, LEASE).await.unwrap();
+    store.reserve_stock("order-1", &[line(&a, 2)], now, LEASE).await.unwrap();
     assert_eq!(stock_of(store, &a).await, (Some(3), true), "a retried reserve takes nothing twice");
     store.release_stock("order-1", now).await.unwrap();
     store.release_stock("order-1", now).await.unwrap();
     assert_eq!(stock_of(store, &a).await, (Some(5), true), "a release gives back once");
-    let again = store.reserve_stock("order-1", &[line(&a, 2)], now).await.unwrap_err();
+    let again = store.reserve_stock("order-1", &[line(&a, 2)], now, LEASE).await.unwrap_err();
     assert_eq!(again, CatalogError::Released("order-1".into()));
     store.release_stock("never-reserved", now).await.unwrap();
-    assert!(store.reserve_stock("never-reserved", &[line(&a, 1)], now).await.is_err(), "a late reserve after its release takes nothing");
+    assert!(store.reserve_stock("never-reserved", &[line(&a, 1)], now, LEASE).await.is_err(), "a late reserve after its release takes nothing");
     assert_eq!(stock_of(store, &a).await, (Some(5), true));
 }
 
@@ -137,7 +155,7 @@ pub async fn releasing_a_sold_out_product_puts_it_back_in_stock(store: &dyn Prod
     let a = product("u1", "A", 100.0, "Accessories", Some(1));
     store.insert(&a).await.unwrap();
     let now = Utc::now();
-    store.reserve_stock("o1", &[line(&a, 1)], now).await.unwrap();
+    store.reserve_stock("o1", &[line(&a, 1)], now, LEASE).await.unwrap();
     assert_eq!(stock_of(store, &a).await, (Some(0), false));
     store.release_stock("o1", now).await.unwrap();
     assert_eq!(stock_of(store, &a).await, (Some(1), true));
@@ -147,11 +165,11 @@ pub async fn products_without_stock_are_unlimited_but_must_be_in_stock(store: &d
     let a = product("u1", "Unlimited", 100.0, "Accessories", None);
     store.insert(&a).await.unwrap();
     let now = Utc::now();
-    store.reserve_stock("u-1", &[line(&a, 1000)], now).await.unwrap();
+    store.reserve_stock("u-1", &[line(&a, 1000)], now, LEASE).await.unwrap();
     assert_eq!(stock_of(store, &a).await, (None, true));
     let patch = ProductPatch { in_stock: Some(false), ..Default::default() };
     store.update_owned(&a.id, "u1", &patch, now).await.unwrap();
-    let err = store.reserve_stock("u-2", &[line(&a, 1)], now).await.unwrap_err();
+    let err = store.reserve_stock("u-2", &[line(&a, 1)], now, LEASE).await.unwrap_err();
     assert_eq!(err, CatalogError::OutOfStock { product_id: a.id.to_hex(), available: 0 });
 }
 
@@ -161,7 +179,7 @@ pub async fn concurrent_reservations_never_oversell(store: &dyn ProductStore) {
     let now = Utc::now();
     let ids: Vec<String> = (0..50).map(|i| format!("race-{i}")).collect();
     let lines = vec![line(&a, 1)];
-    let attempts = ids.iter().map(|rid| store.reserve_stock(rid, &lines, now));
+    let attempts = ids.iter().map(|rid| store.reserve_stock(rid, &lines, now, LEASE));
     let results = join_all(attempts).await;
     let ok = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(ok, 7, "{results:?}");

@@ -38,7 +38,7 @@ impl Job for ImagesCleanup {
                 tracing::info!(product_id = deleted.product_id, deleted = r.deleted.len(), missing = r.missing.len(), skipped = r.skipped.len(), "product images cleaned up");
                 Ok(())
             }
-            Err(ImagePortError::Unavailable(m)) => Err(HandlerError::Retry(m)),
+            Err(ImagePortError::Unavailable(m)) => Err(HandlerError::Transient(m)),
         }
     }
 }

@@ -42,7 +42,7 @@ pub struct Steps<'a> {
 impl Steps<'_> {
     /// Whether `step` was done.
     pub async fn is_done(&self, step: &str) -> Result<bool, HandlerError> {
-        self.processed.is_done(&format!("{}:{step}", self.prefix)).await.map_err(|e| HandlerError::Retry(e.to_string()))
+        self.processed.is_done(&format!("{}:{step}", self.prefix)).await.map_err(|e| HandlerError::Transient(e.to_string()))
     }
 
     /// Records `step` as done. A failure to record is logged, not returned: the side
@@ -97,7 +97,7 @@ impl<J: Job> EventHandler for Idempotent<J> {
                 return Ok(());
             }
             Ok(false) => self.job.run(event, &steps).await,
-            Err(e) => Err(HandlerError::Retry(e.to_string())),
+            Err(e) => Err(HandlerError::Transient(e.to_string())),
         };
         match &result {
             Ok(()) => {
@@ -109,7 +109,7 @@ impl<J: Job> EventHandler for Idempotent<J> {
             Err(e) => {
                 tracing::warn!(consumer, event_id = %event.id, error = %e, "handler failed");
                 self.metrics.count(consumer, ty, Outcome::Failed);
-                let outcome = if matches!(e, HandlerError::Retry(_)) { Outcome::Retried } else { Outcome::DeadLettered };
+                let outcome = if matches!(e, HandlerError::Permanent(_)) { Outcome::DeadLettered } else { Outcome::Retried };
                 self.metrics.count(consumer, ty, outcome);
             }
         }

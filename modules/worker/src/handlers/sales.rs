@@ -33,7 +33,7 @@ impl Job for SalesCounter {
         let lines: Vec<(String, i64)> = order.items.iter().map(|i| (i.product_id.clone(), i.quantity.round() as i64)).collect();
         match self.ledger.record_sales(event.id, &lines).await {
             Ok(_) => Ok(()),
-            Err(SalesError::Unavailable(m)) => Err(HandlerError::Retry(m)),
+            Err(SalesError::Unavailable(m)) => Err(HandlerError::Transient(m)),
         }
     }
 }
