@@ -104,11 +104,13 @@ class Hme:
     def __init__(self, name, extra_env, data_dir=None):
         self.name = name
         self.port = free_port()
+        self.admin_port = free_port()
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="hme-bench-")
         env = {k: v for k, v in os.environ.items() if not (k.startswith("HME") or k in (
             "MONGODB_URI", "REDIS_URL", "RABBITMQ_URL", "CLERK_JWT_KEY", "CLERK_JWKS_URL", "SMTP_URL", "EMAIL_USER", "EMAIL_PASS", "RUST_LOG", "PORT"))}
         env.update({
             "PORT": str(self.port),
+            "HME__ADMIN__PORT": str(self.admin_port),
             "HME__SERVER__HOST": "127.0.0.1",
             "HME__STORAGE__DATA_DIR": self.data_dir,
             "HME_CONFIG_DIR": os.path.join(ROOT, "config"),
@@ -306,10 +308,10 @@ def scenario(name, base, path, hme, baseline_key=None, **kw):
 
 # ---------------------------------------------------------------- the worker keeping up
 
-def worker_processed(base):
+def worker_processed(hme):
     """Events the worker's consumers processed so far (sum of the `processed` counters)
-    and the deliveries waiting in their queues, from GET /metrics."""
-    status, raw = request(base, "GET", "/metrics")
+    and the deliveries waiting in their queues, from GET /metrics on the admin listener."""
+    status, raw = request(f"http://127.0.0.1:{hme.admin_port}", "GET", "/metrics")
     if status != 200:
         return None, None
     done = waiting = 0
@@ -325,12 +327,12 @@ def order_scenario(name, base, hme, user, products):
     """Orders sustained with the outbox relay and the worker consuming: after the load,
     waits (up to 60 s) until the worker has processed the events of every order placed,
     and reports how many it processed during the load and how long it took to drain."""
-    before, _ = worker_processed(base)
+    before, _ = worker_processed(hme)
     res = scenario(name, base, "/api/order/create", hme, "order_create", method="POST", auth=user["auth"], body=order_body(user, products, 3))
-    during, _ = worker_processed(base)
+    during, _ = worker_processed(hme)
     t0, settled, last = time.perf_counter(), None, None
     while time.perf_counter() - t0 < 60:
-        done, waiting = worker_processed(base)
+        done, waiting = worker_processed(hme)
         if done is None:
             break
         if done == last and waiting == 0:

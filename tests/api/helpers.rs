@@ -30,6 +30,8 @@ pub struct Backends {
 pub struct TestApp {
     pub address: String,
     pub port: u16,
+    /// The admin listener's port (`/metrics`).
+    pub admin_port: u16,
     pub client: reqwest::Client,
     pub settings: Settings,
     _data: tempfile::TempDir,
@@ -61,6 +63,7 @@ pub fn test_env(backends: &Backends, data_dir: &std::path::Path) -> Option<HashM
         ("HME__SERVER__PORT".to_owned(), "0".to_owned()),
         ("HME__SERVER__HOST".to_owned(), "127.0.0.1".to_owned()),
         ("HME__SERVER__WORKERS".to_owned(), "1".to_owned()),
+        ("HME__ADMIN__PORT".to_owned(), "0".to_owned()),
         ("HME__STORAGE__DATA_DIR".to_owned(), data_dir.display().to_string()),
         ("CLERK_JWT_KEY".to_owned(), TEST_PUBLIC_PEM.to_owned()),
     ]);
@@ -92,9 +95,9 @@ pub async fn spawn_app(backends: Backends) -> Option<TestApp> {
     let env = test_env(&backends, data.path())?;
     let settings = Settings::load_from(&config_dir(), &env).unwrap();
     let app = Application::build(settings.clone(), Mode::Serve).await.unwrap();
-    let port = app.port();
+    let (port, admin_port) = (app.port(), app.admin_port());
     tokio::spawn(app.run_until_stopped());
-    Some(TestApp { address: format!("http://127.0.0.1:{port}"), port, client: reqwest::Client::new(), settings, _data: data })
+    Some(TestApp { address: format!("http://127.0.0.1:{port}"), port, admin_port, client: reqwest::Client::new(), settings, _data: data })
 }
 
 pub use hme_kernel::testing::{host_port, FaultProxy};

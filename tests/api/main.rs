@@ -14,4 +14,6 @@ mod migration;
 mod readiness;
 mod remote;
 #[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]
+mod tracing;
+#[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]
 mod security;

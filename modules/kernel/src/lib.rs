@@ -12,6 +12,7 @@
 //! - [`remote`]: the cross-module ports over HTTP (internal endpoints and their clients).
 //! - [`text`]: characters no stored text field may contain.
 //! - [`ratelimit`]: the one rate limiter (429 + `Retry-After`) and the client address.
+//! - [`telemetry`]: metrics (Prometheus) and trace context (OpenTelemetry, W3C).
 
 pub mod auth;
 pub mod backends;
@@ -29,6 +30,7 @@ pub mod outbox;
 pub mod ports;
 pub mod ratelimit;
 pub mod redact;
+pub mod telemetry;
 pub mod text;
 pub mod remote;
 #[cfg(any(test, feature = "testing"))]
