@@ -9,7 +9,7 @@ appends one JSON line per span to OUT:
 
     otlp_receiver.py --port PORT --out spans.jsonl [--fail-first N]
 
-`--fail-first N` answers 503 to the first N exports (to prove a failed export is
+`--discard` answers 200 without decoding (the bench's sink). `--fail-first N` answers 503 to the first N exports (to prove a failed export is
 counted and never fails a request). Prints "listening <port>" once ready.
 """
 
@@ -19,13 +19,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
-    ExportTraceServiceRequest,
-    ExportTraceServiceResponse,
-)
-from opentelemetry.proto.trace.v1.trace_pb2 import Span
-
-KINDS = {v: k.removeprefix("SPAN_KIND_").lower() for k, v in Span.SpanKind.items()}
+KINDS = {}
 
 
 def value_of(v):
@@ -67,7 +61,18 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--out", required=True)
     ap.add_argument("--fail-first", type=int, default=0)
+    ap.add_argument("--discard", action="store_true", help="answer 200 without decoding (the bench's sink)")
     args = ap.parse_args()
+    if not args.discard:
+        # Imported here so the bench's sink (--discard) runs on any Python.
+        global ExportTraceServiceRequest, ExportTraceServiceResponse  # noqa: PLW0603
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+            ExportTraceServiceRequest,
+            ExportTraceServiceResponse,
+        )
+        from opentelemetry.proto.trace.v1.trace_pb2 import Span
+
+        KINDS.update({v: k.removeprefix("SPAN_KIND_").lower() for k, v in Span.SpanKind.items()})
     lock = threading.Lock()
     state = {"failures_left": args.fail_first}
 
@@ -79,6 +84,11 @@ def main():
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if self.path != "/v1/traces":
                 self.send_response(404)
+                self.end_headers()
+                return
+            if args.discard:
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
             with lock:

@@ -384,8 +384,48 @@ def raw_mongo_rate(uri, db_name, seconds):
 
 # ---------------------------------------------------------------- main
 
+def tracing_cost():
+    """The cost of tracing: the list and order scenarios with OTLP export on (sampling 100%
+    and 10%) against export off, each on a fresh embedded instance, as same-run ratios.
+    Spans go to scripts/otlp_receiver.py --discard (answers 200, decodes nothing)."""
+    python = os.environ.get("HME_TEST_PYTHON") or sys.executable
+    sink_port = free_port()
+    sink = subprocess.Popen([python, os.path.join(ROOT, "scripts/otlp_receiver.py"), "--port", str(sink_port), "--out", os.devnull, "--discard"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert sink.stdout.readline().decode().startswith("listening")
+    otel = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink_port}", "OTEL_TRACES_SAMPLER": "parentbased_traceidratio"}
+    configs = [("off", {}), ("on-100", dict(otel, OTEL_TRACES_SAMPLER_ARG="1.0")), ("on-10", dict(otel, OTEL_TRACES_SAMPLER_ARG="0.1"))]
+    got = {}
+    try:
+        for label, env in configs:
+            h = Hme(f"tracing-{label}", dict(env, HME__WORKER__OUTBOX_DIR=os.path.join(tempfile.gettempdir(), f"hme-bench-mail-{RUN_ID}-{label}")))
+            try:
+                products, users = seed(h.base)
+                request(h.base, "GET", "/api/product/list")
+                got[label] = {
+                    "list": scenario(f"7. list, tracing {label}", h.base, "/api/product/list", h),
+                    "order": order_scenario(f"7. order create, tracing {label}", h.base, h, users[-1], products),
+                }
+            finally:
+                h.stop()
+    finally:
+        sink.terminate()
+        sink.wait()
+    ratios = {}
+    for label in ("on-100", "on-10"):
+        for kind in ("list", "order"):
+            ratios[f"{kind} {label} / off"] = round(got[label][kind]["rps"] / max(got["off"][kind]["rps"], 1e-9), 3)
+    results["extra"]["tracing_cost_rps_ratio"] = ratios
+    log(f"tracing cost (req/s ratio to export off): {ratios}")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    if os.environ.get("BENCH_ONLY") == "tracing":
+        tracing_cost()
+        with open(os.path.join(OUT, "results-tracing.json"), "w") as f:
+            json.dump(results, f, indent=2)
+        return
     svc = services_env()
     mongo_uri, redis_url, amqp_url = svc["HME_TEST_MONGODB_URI"], svc["HME_TEST_REDIS_URL"], svc["HME_TEST_RABBITMQ_URL"]
     results["extra"].update({"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -508,6 +548,12 @@ def main():
         except (SystemExit, Exception) as e:  # noqa: BLE001 - recorded and reported
             log(f"[{section}] left out: {e}")
             results["extra"].setdefault("left_out", {})[section] = str(e)
+
+    try:
+        tracing_cost()
+    except (SystemExit, Exception) as e:  # noqa: BLE001 - recorded and reported
+        log(f"[tracing cost] left out: {e}")
+        results["extra"].setdefault("left_out", {})["tracing"] = str(e)
 
     # Binary size (all-in-one; per feature set with BENCH_SIZES=1, written by bench.sh).
     results["extra"]["binary_size_mb"] = {"all-in-one": round(os.path.getsize(HME) / 2**20, 1)}

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -175,9 +175,4 @@ async fn a_product_delete_and_its_consumed_event_are_one_trace_continuing_the_ca
 
     let metrics = client.get(format!("http://127.0.0.1:{admin}/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.lines().any(|l| l.starts_with("hme_trace_export_failures_total ") && !l.ends_with(" 0")), "the refused export is counted:\n{metrics}");
-}
-
-/// The folder of this test binary's scratch files.
-pub fn scratch() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
 }

@@ -34,7 +34,7 @@ impl Collector for ConsumerLag {
                     None
                 }
             };
-            let dead = self.bus.dead_letter_count(consumer).await.ok().flatten();
+            let dead = self.bus.dead_letters_held(consumer).await.ok().flatten();
             consumer_state(consumer, lag, dead);
         }
     }

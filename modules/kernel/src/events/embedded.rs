@@ -323,7 +323,7 @@ impl EventBus for Arc<EmbeddedEventBus> {
         tokio::task::spawn_blocking(move || EmbeddedEventBus::pending_for(&bus, &consumer)).await.map_err(unavailable)?.map(Some)
     }
 
-    async fn dead_letter_count(&self, consumer: &str) -> Result<Option<u64>, EventError> {
+    async fn dead_letters_held(&self, consumer: &str) -> Result<Option<u64>, EventError> {
         let (bus, consumer) = (self.clone(), consumer.to_owned());
         tokio::task::spawn_blocking(move || EmbeddedEventBus::dead_count_for(&bus, &consumer)).await.map_err(unavailable)?.map(Some)
     }

@@ -77,7 +77,7 @@ pub trait EventBus: Send + Sync {
         Ok(None)
     }
     /// Dead letters held for `consumer`; None when unknown.
-    async fn dead_letter_count(&self, _consumer: &str) -> Result<Option<u64>, EventError> {
+    async fn dead_letters_held(&self, _consumer: &str) -> Result<Option<u64>, EventError> {
         Ok(None)
     }
     /// The dead letters of the given consumers, without removing them.

@@ -363,7 +363,7 @@ impl EventBus for Arc<RabbitEventBus> {
         Ok(Some(u64::from(self.ready_count(&self.queue_name(consumer)).await?)))
     }
 
-    async fn dead_letter_count(&self, consumer: &str) -> Result<Option<u64>, EventError> {
+    async fn dead_letters_held(&self, consumer: &str) -> Result<Option<u64>, EventError> {
         Ok(Some(u64::from(RabbitEventBus::dead_letter_count(self, consumer).await?)))
     }
 
