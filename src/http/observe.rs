@@ -70,7 +70,6 @@ pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Resul
     if trace::enabled() {
         let span = tracing::Span::current();
         let module = res.as_ref().ok().and_then(|r| r.request().app_data::<web::Data<RouteModules>>().and_then(|m| m.0.get(&route).copied()));
-        span.record("otel.name", format!("{method} {route}").as_str());
         span.record("http.route", route.as_str());
         span.record("http.response.status_code", status.as_u16());
         if let Some(module) = module {

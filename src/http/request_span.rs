@@ -35,13 +35,16 @@ impl RootSpanBuilder for RequestSpan {
                 path = request.path(),
             );
         }
+        // The span's name is fixed at creation (the exporter reads no later change): the
+        // route template is matched here, only with tracing on.
+        let route = request.match_pattern();
         let span = tracing::info_span!(
             "request",
             request_id = id.map(tracing::field::display),
             method = %request.method(),
             path = request.path(),
             trace_id = Empty,
-            otel.name = %request.method(),
+            otel.name = %format_args!("{} {}", request.method(), route.as_deref().unwrap_or(crate::http::observe::UNMATCHED)),
             otel.kind = "server",
             otel.status_code = Empty,
             http.request.method = %request.method(),

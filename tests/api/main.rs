@@ -11,9 +11,11 @@ mod dlq;
 mod frame;
 mod helpers;
 mod migration;
+#[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]
+mod prometheus;
 mod readiness;
 mod remote;
 #[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]
-mod tracing;
+mod traces;
 #[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]
 mod security;
