@@ -16,19 +16,17 @@ use super::metrics::{db_operation, Outcome};
 pub fn command_events() -> EventHandler<CommandEvent> {
     let open: Arc<Mutex<HashMap<i32, Span>>> = Arc::default();
     EventHandler::callback(move |event: CommandEvent| match event {
-        CommandEvent::Started(e) => {
-            if super::trace::enabled() {
-                let span = tracing::info_span!(
-                    "mongodb",
-                    otel.name = %format_args!("mongodb {}", e.command_name),
-                    otel.kind = "client",
-                    db.system = "mongodb",
-                    db.operation = %e.command_name,
-                    db.namespace = %e.db,
-                );
-                if let Ok(mut m) = open.lock() {
-                    m.insert(e.request_id, span);
-                }
+        CommandEvent::Started(e) if super::trace::enabled() => {
+            let span = tracing::info_span!(
+                "mongodb",
+                otel.name = %format_args!("mongodb {}", e.command_name),
+                otel.kind = "client",
+                db.system = "mongodb",
+                db.operation = %e.command_name,
+                db.namespace = %e.db,
+            );
+            if let Ok(mut m) = open.lock() {
+                m.insert(e.request_id, span);
             }
         }
         CommandEvent::Succeeded(e) => {
