@@ -107,9 +107,12 @@ pub async fn run() -> anyhow::Result<ExitCode> {
         _ => {}
     }
     let settings = Settings::load(&config_dir).map_err(|e| anyhow::anyhow!("bad configuration: {e}"))?;
-    if !matches!(command, Command::Health) {
-        crate::telemetry::init(&settings.log.format, &settings.log.level);
-    }
+    // Kept to the end of `run`: dropping it flushes the spans still buffered.
+    let _telemetry = if matches!(command, Command::Health) {
+        crate::telemetry::TelemetryGuard::default()
+    } else {
+        crate::telemetry::init(&settings.log.format, &settings.log.level)
+    };
     match command {
         Command::Serve => Application::build(settings, Mode::Serve).await?.run_until_stopped().await?,
         Command::Worker => Application::build(settings, Mode::Worker).await?.run_until_stopped().await?,

@@ -35,6 +35,9 @@ pub struct Settings {
     pub services: ServiceSettings,
     /// Logging.
     pub log: LogSettings,
+    /// The operator listener (`/metrics`), apart from the public port.
+    #[serde(default)]
+    pub admin: AdminSettings,
     /// Moving routes off Next.js: route states, legacy pass-through, shadow comparison.
     #[serde(default)]
     pub migration: MigrationSettings,
@@ -268,6 +271,24 @@ pub struct LogSettings {
     pub format: String,
     /// Default filter when `RUST_LOG` is unset.
     pub level: String,
+}
+
+/// `[admin]`: the operator listener, serving `/metrics` (Prometheus) away from the
+/// public port.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct AdminSettings {
+    /// Interface to bind (`127.0.0.1`: only the machine itself; `0.0.0.0` in a
+    /// container scraped by Prometheus).
+    pub host: String,
+    /// Port to bind; 0 picks a free one (tests).
+    pub port: u16,
+}
+
+impl Default for AdminSettings {
+    fn default() -> Self {
+        Self { host: "127.0.0.1".to_owned(), port: 9464 }
+    }
 }
 
 /// `[migration]`: which legacy routes hme serves, and the Next.js app behind it.

@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::configuration::Settings;
 use crate::http::request_span::RequestSpan;
-use crate::http::{health, middleware};
+use crate::http::{admin, health, middleware, observe};
 use crate::infrastructure::{self, Infrastructure};
 use crate::modules::{self, Modules};
 
@@ -32,7 +32,9 @@ pub enum Mode {
 /// A built, bound, not yet running application.
 pub struct Application {
     port: u16,
+    admin_port: u16,
     server: Server,
+    admin: Server,
     /// The connected backends (kept for commands and tests).
     pub infrastructure: Arc<Infrastructure>,
     /// The built modules.
@@ -61,9 +63,15 @@ impl Application {
             #[cfg(not(feature = "worker"))]
             Mode::Worker => Vec::new(),
         };
+        hme_kernel::telemetry::metrics::install();
+        let admin_listener = TcpListener::bind((settings.admin.host.as_str(), settings.admin.port))
+            .map_err(|e| anyhow::anyhow!("admin.port: cannot bind {}:{}: {e}", settings.admin.host, settings.admin.port))?;
+        let admin_port = admin_listener.local_addr()?.port();
+        let collectors = admin::Collectors(http.iter().flat_map(|m| m.collectors()).collect());
         let server = http_server(listener, &settings, &infrastructure, http)?;
-        tracing::info!(port, ?mode, modules = ?modules::compiled(), "hme listening");
-        Ok(Self { port, server, infrastructure, modules })
+        let admin = admin::server(admin_listener, collectors)?;
+        tracing::info!(port, admin_port, ?mode, modules = ?modules::compiled(), "hme listening");
+        Ok(Self { port, admin_port, server, admin, infrastructure, modules })
     }
 
     /// The port the server bound.
@@ -71,11 +79,21 @@ impl Application {
         self.port
     }
 
+    /// The port the admin listener (`/metrics`) bound.
+    pub fn admin_port(&self) -> u16 {
+        self.admin_port
+    }
+
     /// Serves until SIGTERM/SIGINT; in-flight requests finish first, then the event
     /// consumers finish (and ack) the deliveries in hand and stop taking new ones.
+    /// The admin listener stops last, so the final state can still be scraped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let admin = self.admin.handle();
+        let admin_task = tokio::spawn(self.admin);
         let served = self.server.await;
         self.infrastructure.platform.events.shutdown().await;
+        admin.stop(true).await;
+        let _ = admin_task.await;
         served
     }
 }
@@ -137,6 +155,7 @@ fn http_server(
         trust_forwarded_for,
     )));
     let error_statuses = settings.server.error_statuses;
+    let route_modules = web::Data::new(observe::RouteModules::of_compiled());
     let migration = web::Data::new(crate::migration::Migration::build(&settings.migration, &settings.server.host, listener.local_addr()?.port())?);
     // The owning modules' internal endpoints (split deploys), only with a service token.
     let internal = settings.services.service_token.clone().and_then(ServiceToken::new);
@@ -156,6 +175,7 @@ fn http_server(
             .app_data(forwarded.clone())
             .app_data(limits.clone())
             .app_data(error_statuses)
+            .app_data(route_modules.clone())
             .configure(crate::migration::configure)
             .service(health::healthz)
             .service(health::readyz)
@@ -176,11 +196,32 @@ fn http_server(
             .wrap(Condition::new(!origins.is_empty(), middleware::cors(&origins)))
             .wrap(from_fn(middleware::echo_request_id))
             .wrap(middleware::security_headers())
+            .wrap(from_fn(observe::observe))
             .wrap(TracingLogger::<RequestSpan>::new())
+    })
+    .on_connect(|_, ext| {
+        ext.insert(OpenConnection::new());
     });
     let server = if settings.server.workers > 0 { server.workers(settings.server.workers) } else { server };
     Ok(server
         .shutdown_timeout(settings.server.shutdown_timeout_secs)
         .listen(listener)?
         .run())
+}
+
+/// Counts one open connection of the public listener while it lives (kept in the
+/// connection's extensions, dropped when the connection closes).
+struct OpenConnection;
+
+impl OpenConnection {
+    fn new() -> Self {
+        hme_kernel::telemetry::metrics::http_connections(1.0);
+        Self
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        hme_kernel::telemetry::metrics::http_connections(-1.0);
+    }
 }

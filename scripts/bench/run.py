@@ -104,11 +104,13 @@ class Hme:
     def __init__(self, name, extra_env, data_dir=None):
         self.name = name
         self.port = free_port()
+        self.admin_port = free_port()
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="hme-bench-")
         env = {k: v for k, v in os.environ.items() if not (k.startswith("HME") or k in (
             "MONGODB_URI", "REDIS_URL", "RABBITMQ_URL", "CLERK_JWT_KEY", "CLERK_JWKS_URL", "SMTP_URL", "EMAIL_USER", "EMAIL_PASS", "RUST_LOG", "PORT"))}
         env.update({
             "PORT": str(self.port),
+            "HME__ADMIN__PORT": str(self.admin_port),
             "HME__SERVER__HOST": "127.0.0.1",
             "HME__STORAGE__DATA_DIR": self.data_dir,
             "HME__PRODUCTS__SEED_DEMO_ON_EMPTY_EMBEDDED": "false",
@@ -307,10 +309,10 @@ def scenario(name, base, path, hme, baseline_key=None, **kw):
 
 # ---------------------------------------------------------------- the worker keeping up
 
-def worker_processed(base):
+def worker_processed(hme):
     """Events the worker's consumers processed so far (sum of the `processed` counters)
-    and the deliveries waiting in their queues, from GET /metrics."""
-    status, raw = request(base, "GET", "/metrics")
+    and the deliveries waiting in their queues, from GET /metrics on the admin listener."""
+    status, raw = request(f"http://127.0.0.1:{hme.admin_port}", "GET", "/metrics")
     if status != 200:
         return None, None
     done = waiting = 0
@@ -326,12 +328,12 @@ def order_scenario(name, base, hme, user, products):
     """Orders sustained with the outbox relay and the worker consuming: after the load,
     waits (up to 60 s) until the worker has processed the events of every order placed,
     and reports how many it processed during the load and how long it took to drain."""
-    before, _ = worker_processed(base)
+    before, _ = worker_processed(hme)
     res = scenario(name, base, "/api/order/create", hme, "order_create", method="POST", auth=user["auth"], body=order_body(user, products, 3))
-    during, _ = worker_processed(base)
+    during, _ = worker_processed(hme)
     t0, settled, last = time.perf_counter(), None, None
     while time.perf_counter() - t0 < 60:
-        done, waiting = worker_processed(base)
+        done, waiting = worker_processed(hme)
         if done is None:
             break
         if done == last and waiting == 0:
@@ -383,8 +385,48 @@ def raw_mongo_rate(uri, db_name, seconds):
 
 # ---------------------------------------------------------------- main
 
+def tracing_cost():
+    """The cost of tracing: the list and order scenarios with OTLP export on (sampling 100%
+    and 10%) against export off, each on a fresh embedded instance, as same-run ratios.
+    Spans go to scripts/otlp_receiver.py --discard (answers 200, decodes nothing)."""
+    python = os.environ.get("HME_TEST_PYTHON") or sys.executable
+    sink_port = free_port()
+    sink = subprocess.Popen([python, os.path.join(ROOT, "scripts/otlp_receiver.py"), "--port", str(sink_port), "--out", os.devnull, "--discard"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert sink.stdout.readline().decode().startswith("listening")
+    otel = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink_port}", "OTEL_TRACES_SAMPLER": "parentbased_traceidratio"}
+    configs = [("off", {}), ("on-100", dict(otel, OTEL_TRACES_SAMPLER_ARG="1.0")), ("on-10", dict(otel, OTEL_TRACES_SAMPLER_ARG="0.1"))]
+    got = {}
+    try:
+        for label, env in configs:
+            h = Hme(f"tracing-{label}", dict(env, HME__WORKER__OUTBOX_DIR=os.path.join(tempfile.gettempdir(), f"hme-bench-mail-{RUN_ID}-{label}")))
+            try:
+                products, users = seed(h.base)
+                request(h.base, "GET", "/api/product/list")
+                got[label] = {
+                    "list": scenario(f"7. list, tracing {label}", h.base, "/api/product/list", h),
+                    "order": order_scenario(f"7. order create, tracing {label}", h.base, h, users[-1], products),
+                }
+            finally:
+                h.stop()
+    finally:
+        sink.terminate()
+        sink.wait()
+    ratios = {}
+    for label in ("on-100", "on-10"):
+        for kind in ("list", "order"):
+            ratios[f"{kind} {label} / off"] = round(got[label][kind]["rps"] / max(got["off"][kind]["rps"], 1e-9), 3)
+    results["extra"]["tracing_cost_rps_ratio"] = ratios
+    log(f"tracing cost (req/s ratio to export off): {ratios}")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    if os.environ.get("BENCH_ONLY") == "tracing":
+        tracing_cost()
+        with open(os.path.join(OUT, "results-tracing.json"), "w") as f:
+            json.dump(results, f, indent=2)
+        return
     svc = services_env()
     mongo_uri, redis_url, amqp_url = svc["HME_TEST_MONGODB_URI"], svc["HME_TEST_REDIS_URL"], svc["HME_TEST_RABBITMQ_URL"]
     results["extra"].update({"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -507,6 +549,12 @@ def main():
         except (SystemExit, Exception) as e:  # noqa: BLE001 - recorded and reported
             log(f"[{section}] left out: {e}")
             results["extra"].setdefault("left_out", {})[section] = str(e)
+
+    try:
+        tracing_cost()
+    except (SystemExit, Exception) as e:  # noqa: BLE001 - recorded and reported
+        log(f"[tracing cost] left out: {e}")
+        results["extra"].setdefault("left_out", {})["tracing"] = str(e)
 
     # Binary size (all-in-one; per feature set with BENCH_SIZES=1, written by bench.sh).
     results["extra"]["binary_size_mb"] = {"all-in-one": round(os.path.getsize(HME) / 2**20, 1)}

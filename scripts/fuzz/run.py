@@ -282,6 +282,7 @@ def main():
     env = hme_env(backend, data_dir)
     env.update(kv.split("=", 1) for kv in args.set)
     env["PORT"] = "0"
+    env["HME__ADMIN__PORT"] = "0"
     log(f"backend {backend}, data dir {data_dir}, run {RUN_ID}")
     seeded = subprocess.run([args.binary, "seed", "--demo"], env=env, cwd=data_dir, capture_output=True, text=True)
     if seeded.returncode != 0:

@@ -402,6 +402,21 @@ ensure_redis() {
     wait_for "$SERVER_TIMEOUT" "Redis" "" /var/log/redis/ci.log redis_answers
 }
 
+# Prometheus and promtool (Debian's prometheus package): the observability tests start
+# their own server on a free port with a scrape config naming the processes they spawn.
+ensure_prometheus() {
+    if have prometheus && have promtool; then
+        return 0
+    fi
+    if is_root; then
+        apt_install prometheus
+        # The package's scripts may start the system service: not ours, leave it alone
+        # (the tests never use port 9090).
+    else
+        log "prometheus/promtool missing and not root: the Prometheus tests will skip"
+    fi
+}
+
 stop_redis() {
     [ -f "$STATE_DIR/redis.started" ] || return 0
     log "stopping Redis (started by us)"
@@ -476,6 +491,12 @@ write_env_file() {
         export_line HME_TEST_SMTP_DIR "$MAIL_DIR"
         export_line HME_TEST_S3_ENDPOINT "http://127.0.0.1:$S3_PORT"
         export_line HME_TEST_MONGOOSE_CLI "$MONGOOSE_DIR/cli.js"
+        export_line HME_TEST_PYTHON "$VENV_PY"
+        export_line HME_TEST_OTLP_RECEIVER "$HME_ROOT/scripts/otlp_receiver.py"
+        if have prometheus && have promtool; then
+            export_line HME_TEST_PROMETHEUS "$(command -v prometheus)"
+            export_line HME_TEST_PROMTOOL "$(command -v promtool)"
+        fi
         export_line HME_TEST_REQUIRE_SERVICES 1
     } >"$tmp"
     mv "$tmp" "$ENV_FILE"
@@ -499,6 +520,7 @@ services_start() {
     start_own_servers
     ensure_redis
     ensure_rabbitmq
+    ensure_prometheus
     write_env_file
     log "ready in $((SECONDS - t0))s; env: ${ENV_FILE#"$HME_ROOT"/}"
 }

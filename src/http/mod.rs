@@ -1,5 +1,7 @@
-//! The HTTP pieces of the binary itself: probes, docs and middleware.
+//! The HTTP pieces of the binary itself: probes, docs, middleware, the admin listener.
 
+pub mod admin;
 pub mod health;
 pub mod middleware;
+pub mod observe;
 pub mod request_span;

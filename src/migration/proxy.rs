@@ -94,8 +94,15 @@ impl Upstream {
     /// Sends `fwd` with `body`.
     pub async fn send(&self, fwd: &Forward, body: Option<reqwest::Body>) -> Result<reqwest::Response, reqwest::Error> {
         let mut rb = self.client.request(fwd.method.clone(), format!("{}{}", self.base, fwd.path_and_query));
+        // The client's trace context is replaced by ours (the upstream call is our child).
+        let ours = hme_kernel::telemetry::trace::current_headers();
         for (k, v) in &fwd.headers {
-            rb = rb.header(k.as_str(), v.as_slice());
+            if ours.is_empty() || !(k.eq_ignore_ascii_case("traceparent") || k.eq_ignore_ascii_case("tracestate")) {
+                rb = rb.header(k.as_str(), v.as_slice());
+            }
+        }
+        for (k, v) in ours {
+            rb = rb.header(k, v);
         }
         if let Some(body) = body {
             rb = rb.body(body);

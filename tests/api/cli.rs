@@ -19,7 +19,8 @@ fn hme_with(args: &[&str], env: &[(&str, &str)]) -> Output {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HME_CONFIG_DIR", crate::helpers::config_dir())
         .env("HME__STORAGE__DATA_DIR", data.path())
-        .env("HME__SERVER__PORT", "0");
+        .env("HME__SERVER__PORT", "0")
+        .env("HME__ADMIN__PORT", "0");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -121,6 +122,7 @@ fn health_answers_once_the_server_is_up_and_sigterm_stops_it_gracefully() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hme"))
         .env("HME_CONFIG_DIR", crate::helpers::config_dir())
         .env("HME__STORAGE__DATA_DIR", data.path())
+        .env("HME__ADMIN__PORT", "0")
         .envs(env)
         .envs(crate::helpers::SPLIT_URLS.iter().copied())
         .stdout(Stdio::null())

@@ -30,6 +30,8 @@ pub struct Backends {
 pub struct TestApp {
     pub address: String,
     pub port: u16,
+    /// The admin listener's port (`/metrics`).
+    pub admin_port: u16,
     pub client: reqwest::Client,
     pub settings: Settings,
     _data: tempfile::TempDir,
@@ -61,6 +63,7 @@ pub fn test_env(backends: &Backends, data_dir: &std::path::Path) -> Option<HashM
         ("HME__SERVER__PORT".to_owned(), "0".to_owned()),
         ("HME__SERVER__HOST".to_owned(), "127.0.0.1".to_owned()),
         ("HME__SERVER__WORKERS".to_owned(), "1".to_owned()),
+        ("HME__ADMIN__PORT".to_owned(), "0".to_owned()),
         ("HME__STORAGE__DATA_DIR".to_owned(), data_dir.display().to_string()),
         // Tests start from an empty catalog (a first `cargo run` seeds the demo one).
         ("HME__PRODUCTS__SEED_DEMO_ON_EMPTY_EMBEDDED".to_owned(), "false".to_owned()),
@@ -104,9 +107,9 @@ pub async fn spawn_app(backends: Backends) -> Option<TestApp> {
     let env = test_env(&backends, data.path())?;
     let settings = Settings::load_from(&config_dir(), &env).unwrap();
     let app = Application::build(settings.clone(), Mode::Serve).await.unwrap();
-    let port = app.port();
+    let (port, admin_port) = (app.port(), app.admin_port());
     tokio::spawn(app.run_until_stopped());
-    Some(TestApp { address: format!("http://127.0.0.1:{port}"), port, client: reqwest::Client::new(), settings, _data: data })
+    Some(TestApp { address: format!("http://127.0.0.1:{port}"), port, admin_port, client: reqwest::Client::new(), settings, _data: data })
 }
 
 pub use hme_kernel::testing::{host_port, FaultProxy};

@@ -15,9 +15,13 @@ mod helpers;
 #[cfg(all(feature = "products", feature = "orders", feature = "auth"))]
 mod legacy_statuses;
 mod migration;
+#[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]
+mod prometheus;
 mod readiness;
 mod remote;
 #[cfg(all(feature = "products", feature = "auth"))]
 mod roles;
+#[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]
+mod traces;
 #[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]
 mod security;

@@ -77,6 +77,7 @@ impl Isolation {
             ("HME_CONFIG_DIR", config.display().to_string()),
             ("HME__SERVER__HOST", "127.0.0.1".into()),
             ("PORT", port.to_string()),
+            ("HME__ADMIN__PORT", procs::free_port().to_string()),
             ("HME__SERVER__WORKERS", "1".into()),
             ("HME__SERVER__SHUTDOWN_TIMEOUT_SECS", "1".into()),
             // Real statuses: the flow asserts them (e.g. 503 with products down).

@@ -41,6 +41,18 @@ impl Service {
         }
     }
 
+    /// The value of `name` in the process's environment.
+    #[allow(dead_code)]
+    pub fn env_value(&self, name: &str) -> Option<&str> {
+        self.env.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The admin listener's port (`HME__ADMIN__PORT`).
+    #[allow(dead_code)]
+    pub fn admin_port(&self) -> u16 {
+        self.env_value("HME__ADMIN__PORT").and_then(|p| p.parse().ok()).unwrap_or(9464)
+    }
+
     /// `http://127.0.0.1:<port>`.
     pub fn base(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)

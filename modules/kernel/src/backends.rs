@@ -44,6 +44,7 @@ pub async fn connect_mongo(uri: &str, pool_size: Option<u32>, database: Option<&
         options.max_pool_size = Some(n);
     }
     options.app_name.get_or_insert_with(|| "hme".to_owned());
+    options.command_event_handler = Some(crate::telemetry::mongo::command_events());
     let name = database.map(str::to_owned).unwrap_or_else(|| mongo_database_name(&options));
     let client = mongodb::Client::with_options(options).map_err(|e| fail(&e))?;
     let db = client.database(&name);

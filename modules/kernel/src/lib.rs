@@ -15,6 +15,7 @@
 //! - [`transaction`]: the one MongoDB transaction helper (bounded retries with backoff).
 //! - [`holds`]: stock holds (the record of stock taken per order attempt).
 //! - [`ratelimit`]: the one rate limiter (429 + `Retry-After`) and the client address.
+//! - [`telemetry`]: metrics (Prometheus) and trace context (OpenTelemetry, W3C).
 
 pub mod auth;
 pub mod backends;
@@ -34,6 +35,7 @@ pub mod outbox;
 pub mod ports;
 pub mod ratelimit;
 pub mod redact;
+pub mod telemetry;
 pub mod text;
 pub mod transaction;
 pub mod remote;

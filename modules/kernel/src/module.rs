@@ -47,6 +47,10 @@ pub trait HttpModule: Send + Sync {
     /// mounts them behind the service-token guard, only when a token is configured;
     /// they are not in the OpenAPI document. Default: none.
     fn configure_internal(&self, _cfg: &mut web::ServiceConfig) {}
+    /// Gauges read at each scrape of `/metrics` on the admin listener. Default: none.
+    fn collectors(&self) -> Vec<Arc<dyn crate::telemetry::metrics::Collector>> {
+        Vec::new()
+    }
 }
 
 /// The routes documented in an OpenAPI document, attributed to `module`. Every route a

@@ -60,7 +60,10 @@ impl RateLimiter {
             return Ok(());
         }
         match self.cache.hit(&Self::key(scope, subject), limit.window).await {
-            Ok((count, left)) if count > limit.max => Err(ApiError::too_many_requests(left.as_secs().max(1))),
+            Ok((count, left)) if count > limit.max => {
+                crate::telemetry::metrics::rate_limit_refused(scope);
+                Err(ApiError::too_many_requests(left.as_secs().max(1)))
+            }
             Ok(_) => Ok(()),
             Err(e) => {
                 tracing::warn!(scope, error = %e, "rate limit not applied: cache unavailable");

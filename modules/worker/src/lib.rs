@@ -9,7 +9,7 @@
 //!   [`hme_kernel::ports::images::ImageCleanup`] port.
 //!
 //! Each consumer is idempotent by event id ([`processed`]); mail goes over SMTP or to a
-//! folder of `.eml` files ([`mail`]); counters are served at `GET /metrics`.
+//! folder of `.eml` files ([`mail`]); counters are in the process's metrics (`/metrics` on the admin listener).
 
 pub mod handlers;
 pub mod http;
@@ -119,7 +119,8 @@ impl WorkerModule {
         hme_kernel::events::consumers::known_consumers()
     }
 
-    /// The counters behind `GET /metrics`.
+    /// The per-consumer counters (also in the process's registry, `/metrics` on the
+    /// admin listener).
     pub fn metrics(&self) -> Arc<Metrics> {
         Arc::clone(&self.metrics)
     }
@@ -138,8 +139,11 @@ impl HttpModule for WorkerModule {
     }
 
     fn configure(&self, cfg: &mut web::ServiceConfig) {
-        http::configure(cfg, &self.metrics, &self.lag);
         notifications::configure(cfg, &self.notifications);
+    }
+
+    fn collectors(&self) -> Vec<Arc<dyn hme_kernel::telemetry::metrics::Collector>> {
+        vec![Arc::clone(&self.lag) as Arc<dyn hme_kernel::telemetry::metrics::Collector>]
     }
 
     fn openapi(&self) -> utoipa::openapi::OpenApi {

@@ -1,5 +1,6 @@
-//! Counters of what the worker's consumers did, per consumer and event type, rendered
-//! in the Prometheus text format by `GET /metrics`.
+//! Counters of what the worker's consumers did, per consumer and event type: kept here
+//! (for the worker's own reports) and counted in the process's registry as
+//! `hme_worker_events_total` (served at `/metrics` on the admin listener).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -22,7 +23,8 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    fn label(self) -> &'static str {
+    /// The `outcome` label.
+    pub fn label(self) -> &'static str {
         match self {
             Self::Processed => "processed",
             Self::Duplicate => "duplicate",
@@ -46,6 +48,7 @@ fn label_value(s: &str) -> String {
 impl Metrics {
     /// Counts one `outcome` for `consumer` on `event_type`.
     pub fn count(&self, consumer: &str, event_type: &str, outcome: Outcome) {
+        hme_kernel::telemetry::metrics::consumer_event(consumer, event_type, outcome.label());
         if let Ok(mut m) = self.counts.lock() {
             *m.entry((consumer.to_owned(), event_type.to_owned(), outcome)).or_insert(0) += 1;
         }

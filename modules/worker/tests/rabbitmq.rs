@@ -118,9 +118,10 @@ async fn a_broker_cut_during_consumption_loses_nothing() {
 
 #[actix_web::test]
 async fn metrics_report_the_consumer_lag_of_each_queue() {
-    use actix_web::{test, App};
     use hme_kernel::module::HttpModule;
+    use hme_kernel::telemetry::metrics;
     let Some(rabbit) = rabbit_settings() else { return };
+    metrics::install();
     let (db, _dir) = embedded_test_db();
     let bus = rabbit_bus(rabbit).await;
     let platform = platform(Documents::Embedded(db), bus.clone());
@@ -131,12 +132,12 @@ async fn metrics_report_the_consumer_lag_of_each_queue() {
     for _ in 0..3 {
         bus.publish(&EventEnvelope::new("order.created", order_created(None, &["p1"]))).await.unwrap();
     }
-    let w = worker.clone();
-    let app = test::init_service(App::new().configure(move |cfg| w.configure(cfg))).await;
     let mut body = String::new();
     for _ in 0..30 {
-        let resp = test::call_service(&app, test::TestRequest::get().uri("/metrics").to_request()).await;
-        body = String::from_utf8(test::read_body(resp).await.to_vec()).unwrap();
+        for c in worker.collectors() {
+            c.collect().await;
+        }
+        body = metrics::render();
         if body.contains(r#"hme_worker_consumer_lag{consumer="email.order_created"} 3"#) {
             break;
         }
@@ -145,4 +146,5 @@ async fn metrics_report_the_consumer_lag_of_each_queue() {
     assert!(body.contains("# TYPE hme_worker_consumer_lag gauge"), "{body}");
     assert!(body.contains(r#"hme_worker_consumer_lag{consumer="email.order_created"} 3"#), "{body}");
     assert!(body.contains(r#"hme_worker_consumer_lag{consumer="email.status_changed"} 0"#), "{body}");
+    assert!(body.contains(r#"hme_worker_dead_letters{consumer="email.order_created"} 0"#), "{body}");
 }

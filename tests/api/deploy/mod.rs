@@ -12,6 +12,7 @@ mod compose;
 mod dockerfile;
 mod gateway;
 mod k8s;
+mod observability;
 mod settings;
 mod typos;
 

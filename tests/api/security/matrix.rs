@@ -75,7 +75,6 @@ const MATRIX: &[Row] = &[
     // worker
     row("POST", "/api/subscribe", [200, 200, 200, 200, 200, 200]),
     row("POST", "/api/contact", [200, 200, 200, 200, 200, 200]),
-    row("GET", "/metrics", [200, 200, 200, 200, 200, 200]),
 ];
 
 fn find(method: &str, path: &str) -> Option<&'static Row> {

@@ -53,7 +53,9 @@ impl Cache for MemoryCache {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Bytes>, CacheError> {
-        Ok(self.values.get(key).await.map(|e| e.value))
+        let v = self.values.get(key).await.map(|e| e.value);
+        crate::telemetry::metrics::cache_lookup("memory", key, v.is_some());
+        Ok(v)
     }
 
     async fn set(&self, key: &str, value: Bytes, ttl: Duration) -> Result<(), CacheError> {

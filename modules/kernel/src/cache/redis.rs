@@ -8,6 +8,8 @@ use bytes::Bytes;
 use deadpool_redis::redis::{self, AsyncCommands};
 use deadpool_redis::{Config, Pool, Runtime};
 
+use crate::telemetry::observe;
+
 use super::{Cache, CacheError};
 use crate::redact::redact_url;
 
@@ -65,40 +67,52 @@ impl Cache for RedisCache {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Bytes>, CacheError> {
-        let mut conn = self.pool.get().await.map_err(err)?;
-        let v: Option<Vec<u8>> = conn.get(self.key(key)).await.map_err(err)?;
+        let v: Option<Vec<u8>> = observe("redis", "get", async {
+            let mut conn = self.pool.get().await.map_err(err)?;
+            conn.get(self.key(key)).await.map_err(err)
+        })
+        .await?;
+        crate::telemetry::metrics::cache_lookup("redis", key, v.is_some());
         Ok(v.map(Bytes::from))
     }
 
     async fn set(&self, key: &str, value: Bytes, ttl: Duration) -> Result<(), CacheError> {
-        let mut conn = self.pool.get().await.map_err(err)?;
-        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-        let _: () = redis::cmd("SET").arg(self.key(key)).arg(value.as_ref()).arg("PX").arg(ms).query_async(&mut conn).await.map_err(err)?;
-        Ok(())
+        observe("redis", "set", async {
+            let mut conn = self.pool.get().await.map_err(err)?;
+            let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+            redis::cmd("SET").arg(self.key(key)).arg(value.as_ref()).arg("PX").arg(ms).query_async::<()>(&mut conn).await.map_err(err)
+        })
+        .await
     }
 
     async fn delete(&self, keys: &[&str]) -> Result<(), CacheError> {
         if keys.is_empty() {
             return Ok(());
         }
-        let mut conn = self.pool.get().await.map_err(err)?;
         let full: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
-        let _: i64 = conn.del(full).await.map_err(err)?;
-        Ok(())
+        observe("redis", "del", async {
+            let mut conn = self.pool.get().await.map_err(err)?;
+            conn.del::<_, i64>(full).await.map_err(err)
+        })
+        .await
+        .map(|_| ())
     }
 
     async fn hit(&self, key: &str, window: Duration) -> Result<(u64, Duration), CacheError> {
-        let mut conn = self.pool.get().await.map_err(err)?;
         let ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
         let k = self.key(key);
-        let (count, ttl): (u64, i64) = redis::pipe()
+        let (count, ttl): (u64, i64) = observe("redis", "hit", async {
+            let mut conn = self.pool.get().await.map_err(err)?;
+            redis::pipe()
             .atomic()
             .cmd("SET").arg(&k).arg(0).arg("PX").arg(ms).arg("NX").ignore()
             .cmd("INCR").arg(&k)
             .cmd("PTTL").arg(&k)
             .query_async(&mut conn)
             .await
-            .map_err(err)?;
+            .map_err(err)
+        })
+        .await?;
         Ok((count, Duration::from_millis(u64::try_from(ttl).unwrap_or(0))))
     }
 }

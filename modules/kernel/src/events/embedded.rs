@@ -19,6 +19,9 @@ use super::{backoff, topic_matches, DeadLetter, EventBus, EventEnvelope, EventEr
 
 mod dlq;
 
+use crate::telemetry;
+use tracing::Instrument;
+
 /// seq → (number of pending deliveries, event JSON)
 const EVENTS: TableDefinition<u64, (u32, &[u8])> = TableDefinition::new("bus_events");
 /// (consumer, seq) → (attempts so far, due at unix ms)
@@ -215,7 +218,7 @@ impl EmbeddedEventBus {
         let attempts = attempts + 1;
         let outcome = match serde_json::from_slice::<EventEnvelope>(body) {
             Err(e) => Settle::dead(body, &format!("not an event envelope: {e}"), attempts),
-            Ok(event) => match handler.handle(&event).await {
+            Ok(event) => match Self::handle_traced(handler, &event).await {
                 Ok(()) => Settle::Done,
                 Err(e) if e.settle(attempts, self.policy.max_attempts).1 => Settle::dead(body, e.settle(attempts, self.policy.max_attempts).0, attempts),
                 Err(e) => {
@@ -235,6 +238,17 @@ impl EmbeddedEventBus {
             tracing::error!(seq, "could not record an event delivery; it will be delivered again");
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
+    }
+}
+
+impl EmbeddedEventBus {
+    /// Runs the handler in a consumer span continuing the event's trace.
+    async fn handle_traced(handler: &Arc<dyn EventHandler>, event: &EventEnvelope) -> Result<(), HandlerError> {
+        let span = telemetry::trace::consumer_span("embedded", handler.consumer(), event);
+        let started = std::time::Instant::now();
+        let r = handler.handle(event).instrument(span).await;
+        telemetry::metrics::broker_operation("embedded", "consume", telemetry::metrics::Outcome::of_result(&r), started.elapsed());
+        r
     }
 }
 
@@ -263,14 +277,26 @@ impl EventBus for Arc<EmbeddedEventBus> {
     }
 
     async fn publish(&self, event: &EventEnvelope) -> Result<(), EventError> {
-        let payload = serde_json::to_vec(event)?;
+        let span = telemetry::trace::producer_span("embedded", event);
+        let started = std::time::Instant::now();
+        let result = span.in_scope(|| {
+            let mut event = event.clone();
+            event.stamp_trace();
+            event
+        });
         let bus = self.clone();
-        let event = event.clone();
-        let notifies = tokio::task::spawn_blocking(move || bus.store(&event, &payload)).await.map_err(unavailable)??;
-        for n in notifies {
-            n.notify_one();
+        let result = async move {
+            let payload = serde_json::to_vec(&result)?;
+            let notifies = tokio::task::spawn_blocking(move || bus.store(&result, &payload)).await.map_err(unavailable)??;
+            for n in notifies {
+                n.notify_one();
+            }
+            Ok(())
         }
-        Ok(())
+        .instrument(span)
+        .await;
+        telemetry::metrics::broker_operation("embedded", "publish", telemetry::metrics::Outcome::of_result(&result), started.elapsed());
+        result
     }
 
     async fn subscribe(&self, handler: Arc<dyn EventHandler>) -> Result<(), EventError> {
@@ -295,6 +321,11 @@ impl EventBus for Arc<EmbeddedEventBus> {
     async fn backlog(&self, consumer: &str) -> Result<Option<u64>, EventError> {
         let (bus, consumer) = (self.clone(), consumer.to_owned());
         tokio::task::spawn_blocking(move || EmbeddedEventBus::pending_for(&bus, &consumer)).await.map_err(unavailable)?.map(Some)
+    }
+
+    async fn dead_letters_held(&self, consumer: &str) -> Result<Option<u64>, EventError> {
+        let (bus, consumer) = (self.clone(), consumer.to_owned());
+        tokio::task::spawn_blocking(move || EmbeddedEventBus::dead_count_for(&bus, &consumer)).await.map_err(unavailable)?.map(Some)
     }
 
     async fn dead_letters_of(&self, consumers: &[String]) -> Result<Vec<DeadLetter>, EventError> {

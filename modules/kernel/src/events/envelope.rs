@@ -19,12 +19,31 @@ pub struct EventEnvelope {
     pub occurred_at: DateTime<Utc>,
     /// The event's own payload.
     pub data: serde_json::Value,
+    /// The W3C trace context of the span that produced the event (the request that
+    /// committed it), so its consumers join that trace; absent when tracing is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
+    /// The vendor part of the trace context, when any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracestate: Option<String>,
 }
 
 impl EventEnvelope {
     /// A new event of `event_type` happening now.
+    /// It carries the trace context of the current span (see [`Self::traceparent`]).
     pub fn new(event_type: impl Into<String>, data: serde_json::Value) -> Self {
-        Self { id: Uuid::now_v7(), event_type: event_type.into(), occurred_at: crate::dates::now_millis(), data }
+        let (traceparent, tracestate) = crate::telemetry::trace::current_traceparent();
+        Self { id: Uuid::now_v7(), event_type: event_type.into(), occurred_at: crate::dates::now_millis(), data, traceparent, tracestate }
+    }
+
+    /// Replaces the trace context with the current span's (a producer span about to
+    /// hand the event to the bus); keeps the old one when the current span is not traced.
+    pub fn stamp_trace(&mut self) {
+        let (traceparent, tracestate) = crate::telemetry::trace::current_traceparent();
+        if traceparent.is_some() {
+            self.traceparent = traceparent;
+            self.tracestate = tracestate;
+        }
     }
 }
 
@@ -39,6 +58,7 @@ mod tests {
         assert_eq!(v["type"], "order.created");
         assert!(v["occurredAt"].as_str().is_some_and(|s| s.ends_with('Z') && s.len() == 24), "{v}");
         assert_eq!(v["id"], e.id.to_string());
+        assert!(v.get("traceparent").is_none(), "no trace context without tracing: {v}");
         let back: EventEnvelope = serde_json::from_value(v).unwrap_or_else(|_| EventEnvelope::new("x", serde_json::Value::Null));
         assert_eq!(back, e);
     }

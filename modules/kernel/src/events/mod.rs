@@ -96,6 +96,10 @@ pub trait EventBus: Send + Sync {
     async fn backlog(&self, _consumer: &str) -> Result<Option<u64>, EventError> {
         Ok(None)
     }
+    /// Dead letters held for `consumer`; None when unknown.
+    async fn dead_letters_held(&self, _consumer: &str) -> Result<Option<u64>, EventError> {
+        Ok(None)
+    }
     /// The dead letters of the given consumers, without removing them.
     async fn dead_letters_of(&self, _consumers: &[String]) -> Result<Vec<DeadLetter>, EventError> {
         Ok(Vec::new())

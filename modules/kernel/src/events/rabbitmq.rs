@@ -30,6 +30,8 @@ mod dlq;
 
 use super::{backoff, DeadLetter, EventBus, EventEnvelope, EventError, EventHandler};
 use crate::redact::redact_url;
+use crate::telemetry;
+use tracing::Instrument;
 
 /// Settings of the RabbitMQ adapter.
 #[derive(Debug, Clone)]
@@ -224,15 +226,26 @@ impl RabbitEventBus {
 
     async fn process(&self, ch: &Channel, handler: &Arc<dyn EventHandler>, queue: &str, d: Delivery) -> Result<(), EventError> {
         let attempts = attempts_of(&d) + 1;
+        let started = std::time::Instant::now();
         let failure = match serde_json::from_slice::<EventEnvelope>(&d.data) {
             Err(e) => Some((format!("poison message: {e}"), true)),
-            Ok(event) => match handler.handle(&event).await {
+            Ok(mut event) => {
+                // The message headers win over the body (they are the producer span's).
+                if let Some(tp) = header_str(&d, telemetry::trace::TRACEPARENT) {
+                    event.traceparent = Some(tp);
+                    event.tracestate = header_str(&d, telemetry::trace::TRACESTATE);
+                }
+                let span = telemetry::trace::consumer_span("rabbitmq", handler.consumer(), &event);
+                let handled = handler.handle(&event).instrument(span).await;
+                telemetry::metrics::broker_operation("rabbitmq", "consume", outcome(&handled), started.elapsed());
+                match handled {
                 Ok(()) => None,
                 Err(e) => {
                     let (why, dead) = e.settle(attempts, self.settings.max_attempts);
                     Some((why.to_owned(), dead))
                 }
-            },
+                }
+            }
         };
         if let Some((error, dead)) = failure {
             let mut headers = d.properties.headers().clone().unwrap_or_default();
@@ -273,6 +286,40 @@ impl RabbitEventBus {
     }
 }
 
+impl RabbitEventBus {
+    /// Publishes in the producer span: the event and the message headers carry its
+    /// trace context.
+    async fn publish_traced(self: &Arc<Self>, event: &EventEnvelope) -> Result<(), EventError> {
+        let mut event = event.clone();
+        event.stamp_trace();
+        let body = serde_json::to_vec(&event)?;
+        let mut headers = FieldTable::default();
+        for (k, v) in telemetry::trace::current_headers() {
+            headers.insert(ShortString::from(k), str_arg(&v));
+        }
+        let props = RabbitEventBus::properties(Some(event.id.to_string()), headers);
+        let ch = self.publisher_channel().await?;
+        let result = RabbitEventBus::confirm(&ch, &self.settings.exchange, &event.event_type, &body, props).await;
+        if result.is_err() {
+            *self.publisher.lock().await = None;
+        }
+        result
+    }
+}
+
+fn outcome<T, E>(r: &Result<T, E>) -> telemetry::Outcome {
+    telemetry::Outcome::of_result(r)
+}
+
+/// A string header of a delivery.
+fn header_str(d: &Delivery, name: &str) -> Option<String> {
+    match d.properties.headers().as_ref()?.inner().get(name)? {
+        AMQPValue::LongString(s) => Some(s.to_string()),
+        AMQPValue::ShortString(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
 /// The `x-attempts` header of a delivery (0 when absent).
 fn attempts_of(d: &Delivery) -> u32 {
     d.properties
@@ -295,13 +342,10 @@ impl EventBus for Arc<RabbitEventBus> {
     }
 
     async fn publish(&self, event: &EventEnvelope) -> Result<(), EventError> {
-        let body = serde_json::to_vec(event)?;
-        let props = RabbitEventBus::properties(Some(event.id.to_string()), FieldTable::default());
-        let ch = self.publisher_channel().await?;
-        let result = RabbitEventBus::confirm(&ch, &self.settings.exchange, &event.event_type, &body, props).await;
-        if result.is_err() {
-            *self.publisher.lock().await = None;
-        }
+        let span = telemetry::trace::producer_span("rabbitmq", event);
+        let started = std::time::Instant::now();
+        let result = self.publish_traced(event).instrument(span).await;
+        telemetry::metrics::broker_operation("rabbitmq", "publish", outcome(&result), started.elapsed());
         result
     }
 
@@ -321,6 +365,10 @@ impl EventBus for Arc<RabbitEventBus> {
 
     async fn backlog(&self, consumer: &str) -> Result<Option<u64>, EventError> {
         Ok(Some(u64::from(self.ready_count(&self.queue_name(consumer)).await?)))
+    }
+
+    async fn dead_letters_held(&self, consumer: &str) -> Result<Option<u64>, EventError> {
+        Ok(Some(u64::from(RabbitEventBus::dead_letter_count(self, consumer).await?)))
     }
 
     async fn dead_letters_of(&self, consumers: &[String]) -> Result<Vec<DeadLetter>, EventError> {

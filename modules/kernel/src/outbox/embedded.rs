@@ -109,6 +109,16 @@ impl OutboxStore for EmbeddedOutbox {
         .await
     }
 
+    async fn oldest(&self) -> Result<Option<DateTime<Utc>>, OutboxError> {
+        self.blocking(|db| {
+            let txn = db.begin_read().map_err(unavailable)?;
+            let table = txn.open_table(OUTBOX).map_err(unavailable)?;
+            let first = table.first().map_err(unavailable)?;
+            Ok(first.and_then(|(_, v)| serde_json::from_slice::<EventEnvelope>(v.value().2).ok()).map(|e| e.occurred_at))
+        })
+        .await
+    }
+
     async fn pending(&self) -> Result<u64, OutboxError> {
         self.blocking(|db| {
             let txn = db.begin_read().map_err(unavailable)?;

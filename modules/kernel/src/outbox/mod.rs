@@ -61,6 +61,10 @@ pub trait OutboxStore: Send + Sync {
     async fn mark_failed(&self, event_id: &str, attempts: u32, retry_at: DateTime<Utc>) -> Result<(), OutboxError>;
     /// How many entries wait (due or not).
     async fn pending(&self) -> Result<u64, OutboxError>;
+    /// When the oldest waiting entry happened (None when the outbox is empty).
+    async fn oldest(&self) -> Result<Option<DateTime<Utc>>, OutboxError> {
+        Ok(None)
+    }
 }
 
 fn unavailable(e: impl std::fmt::Display) -> OutboxError {

@@ -100,4 +100,9 @@ impl OutboxStore for MongoOutbox {
     async fn pending(&self) -> Result<u64, OutboxError> {
         self.collection.count_documents(doc! {}).await.map_err(unavailable)
     }
+
+    async fn oldest(&self) -> Result<Option<DateTime<Utc>>, OutboxError> {
+        let first = self.collection.find_one(doc! {}).sort(doc! {"createdAt": 1}).await.map_err(unavailable)?;
+        Ok(first.and_then(|d| d.get_datetime("createdAt").ok().and_then(|t| DateTime::<Utc>::from_timestamp_millis(t.timestamp_millis()))))
+    }
 }

@@ -13,6 +13,11 @@ use tokio::sync::Notify;
 
 use super::{OutboxEntry, OutboxStore};
 use crate::events::{backoff, EventBus};
+use crate::telemetry;
+use tracing::Instrument;
+
+/// How often the relay reads the outbox's size and oldest entry for the gauges.
+const GAUGE_EVERY: Duration = Duration::from_secs(5);
 
 /// Settings of a [`Relay`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,8 +78,13 @@ impl Relay {
     }
 
     async fn run(self) {
+        let mut reported: Option<std::time::Instant> = None;
         loop {
             let published = self.run_once().await;
+            if reported.is_none_or(|at| at.elapsed() >= GAUGE_EVERY) {
+                self.report_state().await;
+                reported = Some(std::time::Instant::now());
+            }
             if published >= self.settings.batch {
                 continue;
             }
@@ -84,6 +94,13 @@ impl Relay {
                 () = tokio::time::sleep(poll) => {}
             }
         }
+    }
+
+    /// Sets `hme_outbox_pending` and `hme_outbox_oldest_age_seconds`.
+    async fn report_state(&self) {
+        let (Ok(pending), Ok(oldest)) = (self.store.pending().await, self.store.oldest().await) else { return };
+        let age = oldest.map_or(Duration::ZERO, |t| (chrono::Utc::now() - t).to_std().unwrap_or(Duration::ZERO));
+        telemetry::metrics::outbox_state(pending, age);
     }
 
     /// One round: publishes the due entries; returns how many were published.
@@ -96,6 +113,15 @@ impl Relay {
                 return 0;
             }
         };
+        if entries.is_empty() {
+            return 0;
+        }
+        let n = entries.len();
+        let batch = telemetry::trace::span_if_enabled(|| tracing::info_span!(parent: None, "outbox relay", otel.name = "outbox relay batch", entries = n));
+        self.relay(entries).instrument(batch).await
+    }
+
+    async fn relay(&self, entries: Vec<OutboxEntry>) -> usize {
         let mut published = 0;
         let mut retry_at = None;
         for entry in entries {
@@ -119,9 +145,14 @@ impl Relay {
     }
 
     /// Publishes one entry; None on success, else when to retry.
+    /// The span joins the trace of the request that committed the event (its
+    /// `traceparent`) and links to the relay batch.
     async fn publish(&self, entry: &OutboxEntry) -> Option<chrono::DateTime<chrono::Utc>> {
         let id = entry.envelope.id.to_string();
-        match self.bus.publish(&entry.envelope).await {
+        let span = telemetry::trace::relay_span(&entry.envelope);
+        let result = self.bus.publish(&entry.envelope).instrument(span).await;
+        telemetry::metrics::relay_publish(telemetry::Outcome::of_result(&result));
+        match result {
             Ok(()) => {
                 if let Err(e) = self.store.mark_sent(&id).await {
                     tracing::warn!(event = %id, error = %e, "outbox relay: published but not removed; it will be published again");

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::guard::{ServiceToken, INTERNAL_PREFIX};
 use crate::redact::redact_url;
+use crate::telemetry::metrics::{self, Outcome};
 
 /// Where a module runs and how to call it.
 #[derive(Debug, Clone)]
@@ -83,7 +84,22 @@ impl ServiceClient {
     }
 
     /// `POST <base>/internal/v1<path>` with `body`; the 2xx answer parsed as `T`.
+    /// Runs in a client span (its context goes along as `traceparent`) and is counted in
+    /// `hme_port_calls_total{port, operation, transport="http"}`.
     pub async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: &B, idempotency: Idempotency) -> Result<T, RemoteError> {
+        use tracing::Instrument;
+        let service = self.settings.service;
+        let span = crate::telemetry::trace::span_if_enabled(|| {
+            tracing::info_span!("port call", otel.name = %format_args!("{service} {path}"), otel.kind = "client", peer.service = service, transport = "http")
+        });
+        let started = std::time::Instant::now();
+        let r = self.call_with_retries(path, body, idempotency).instrument(span).await;
+        let outcome = if matches!(r, Err(RemoteError::Unavailable(_))) { Outcome::Error } else { Outcome::Ok };
+        metrics::port_call(self.settings.service, path, "http", outcome, started.elapsed());
+        r
+    }
+
+    async fn call_with_retries<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: &B, idempotency: Idempotency) -> Result<T, RemoteError> {
         let attempts = match idempotency {
             Idempotency::Idempotent => self.settings.retries.saturating_add(1),
             Idempotency::Once => 1,
@@ -106,7 +122,8 @@ impl ServiceClient {
 
     async fn once<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: &B) -> Attempt<T> {
         let url = format!("{}{INTERNAL_PREFIX}{path}", self.settings.base_url);
-        let sent = self.http.post(&url).bearer_auth(self.settings.token.expose()).json(body).send().await;
+        let request = self.http.post(&url).bearer_auth(self.settings.token.expose()).json(body);
+        let sent = crate::telemetry::trace::inject_reqwest(request).send().await;
         let res = match sent {
             Ok(r) => r,
             Err(e) if e.is_timeout() => return Attempt::Transient(format!("{path}: no answer within {} ms", self.settings.timeout.as_millis())),

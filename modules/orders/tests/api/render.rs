@@ -24,7 +24,7 @@ async fn insert_raw(app: &TestApp, d: Document) {
         Documents::Embedded(db) => {
             let store = EmbeddedOrderStore::open(Arc::clone(db), Arc::new(tokio::sync::Notify::new())).unwrap();
             let event = EventEnvelope::new("test.raw_order", json!({}));
-            store.insert(&d, &event, None, chrono::Utc::now()).await.unwrap();
+            store.insert(&d, &event, None, None, chrono::Utc::now()).await.unwrap();
         }
     }
 }

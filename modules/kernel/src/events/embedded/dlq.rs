@@ -21,6 +21,21 @@ impl EmbeddedEventBus {
         Ok(rows.count() as u64)
     }
 
+    /// Dead letters held for `consumer`.
+    pub fn dead_count_for(&self, consumer: &str) -> Result<u64, EventError> {
+        let txn = self.db.begin_read().map_err(unavailable)?;
+        let table = txn.open_table(DEAD).map_err(unavailable)?;
+        let mut n = 0u64;
+        for row in table.range((consumer, "")..).map_err(unavailable)? {
+            let (k, _) = row.map_err(unavailable)?;
+            if k.value().0 != consumer {
+                break;
+            }
+            n += 1;
+        }
+        Ok(n)
+    }
+
     /// Re-enqueues `consumer`'s dead letters (only `event_id`'s when given) as fresh
     /// pending deliveries and removes them from the dead letters, in one transaction.
     pub fn replay_dead_letters(&self, consumer: &str, event_id: Option<&str>) -> Result<u64, EventError> {
