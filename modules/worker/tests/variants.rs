@@ -56,8 +56,8 @@ async fn every_event_variant_a_producer_emits_is_processed_by_every_consumer() {
     let (db, _dir) = embedded_test_db();
     let platform = platform(Documents::Embedded(db.clone()), embedded_bus(db));
     let products = ProductsModule::build(&platform, ProductsSettings::default()).await.unwrap();
-    products.seed_demo().await.unwrap();
-    let known = hme_products::seed::demo_products()[0].id.to_hex();
+    products.seed_demo(&std::collections::HashMap::new()).await.unwrap();
+    let known = hme_products::seed::demo_products(&std::collections::HashMap::new())[0].id.to_hex();
     let outbox = tempfile::tempdir().unwrap();
     let settings = WorkerSettings { owner_email: Some("owner@example.com".into()), outbox_dir: Some(outbox.path().to_owned()), ..WorkerSettings::default() };
     let ports = WorkerPorts { sales: Some(products.sales(&platform)), ..WorkerPorts::default() };

@@ -15,7 +15,7 @@ use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
-use super::{backoff, topic_matches, DeadLetter, EventBus, EventEnvelope, EventError, EventHandler};
+use super::{backoff, topic_matches, DeadLetter, EventBus, EventEnvelope, EventError, EventHandler, HandlerError};
 
 mod dlq;
 
