@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::fields::{form, txn_ref, FormInput};
 use super::PaymentsService;
+use crate::service::place::Cart;
 
 /// `{items, amount, address, paymentMethod:"jazzcash"}`. `amount` is ignored: the
 /// amount is computed on the server from the lines (the legacy code trusted it).
@@ -33,8 +34,8 @@ pub struct CheckoutBody {
 }
 
 impl PaymentsService {
-    /// Creates the pending order (stock reserved, `order.created` in the outbox, cart
-    /// emptied) and answers `{success, gatewayUrl, fields, orderId, amount}`.
+    /// Creates the pending order (stock reserved, `order.created` in the outbox; the cart
+    /// is kept, as the legacy kept it: the payment-success page empties it) and answers `{success, gatewayUrl, fields, orderId, amount}`.
     pub async fn initiate(&self, principal: &Principal, body: &CheckoutBody) -> ApiResult<Value> {
         let creds = self.credentials()?;
         match body.payment_method.as_ref() {
@@ -53,7 +54,7 @@ impl PaymentsService {
             tracing::info!(claimed, computed = order.amount, "checkout: client amount ignored");
         }
         let (id, amount) = (order.id.to_hex(), order.amount);
-        let placed = o.commit(order, None).await?;
+        let placed = o.commit(order, None, Cart::Keep).await?;
         if placed.replayed {
             return Err(ApiError::conflict("Order already placed"));
         }

@@ -3,7 +3,7 @@
 
 mod lifecycle;
 mod lists;
-mod place;
+pub(crate) mod place;
 
 use std::sync::Arc;
 

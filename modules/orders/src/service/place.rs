@@ -42,6 +42,16 @@ pub fn check_key(key: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// What placing an order does with the customer's cart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cart {
+    /// Emptied once the order is stored (order/create, as the legacy did).
+    Empty,
+    /// Left as it is (JazzCash checkout: the legacy kept the cart until the
+    /// payment-success page emptied it, so a failed payment comes back to a full cart).
+    Keep,
+}
+
 impl OrdersService {
     fn fresh_after(&self) -> DateTime<Utc> {
         let ttl = i64::try_from(self.settings.idempotency_ttl_secs).unwrap_or(i64::MAX / 4_000);
@@ -75,7 +85,7 @@ impl OrdersService {
                 return Ok(Placed { body: done.response, replayed: true });
             }
         }
-        self.commit(order, key_id).await
+        self.commit(order, key_id, Cart::Empty).await
     }
 
     /// Claims key `id` for the attempt placing `order_id`: Ok(None) = ours; Ok(Some) =
@@ -143,7 +153,7 @@ impl OrdersService {
     /// Holds the stock (all lines together), then commits order + event + hold
     /// confirmation + key; gives the hold back when the attempt is known to have failed
     /// (the sweeper gives back the rest when the lease ends).
-    pub(crate) async fn commit(&self, mut order: NewOrder, key_id: Option<String>) -> ApiResult<Placed> {
+    pub(crate) async fn commit(&self, mut order: NewOrder, key_id: Option<String>, cart: Cart) -> ApiResult<Placed> {
         let rid = order.id.to_hex();
         loop {
             let stock = order.stock_lines();
@@ -181,8 +191,10 @@ impl OrdersService {
                 if out == Inserted::CreatedHoldElsewhere {
                     self.confirm_elsewhere(&rid);
                 }
-                if let Err(e) = self.deps.customers.clear_cart(&order.user_id).await {
-                    tracing::warn!(user = %order.user_id, error = %e, "order placed but the cart could not be emptied");
+                if cart == Cart::Empty {
+                    if let Err(e) = self.deps.customers.clear_cart(&order.user_id).await {
+                        tracing::warn!(user = %order.user_id, error = %e, "order placed but the cart could not be emptied");
+                    }
                 }
                 Ok(Placed { body, replayed: false })
             }
