@@ -135,7 +135,14 @@ impl NewProduct {
         let name = v::required_text(b.name.as_ref(), "Product name", v::MAX_NAME_CHARS)?;
         let description = v::required_text(b.description.as_ref(), "Product description", v::MAX_DESCRIPTION_CHARS)?;
         let category = v::required_text(b.category.as_ref(), "Category", v::MAX_CATEGORY_CHARS)?;
-        let price = v::amount(b.price.as_ref(), "Price")?.ok_or_else(|| ApiError::bad_request("Price is required"))?;
+        // The seller form sends the raw input, "" when left blank; the legacy handler's
+        // `Number("")` stored 0 (frontend.md section 9). A missing price stays refused.
+        let blank = matches!(b.price.as_ref(), Some(Value::String(s)) if s.trim().is_empty());
+        let price = match v::amount(b.price.as_ref(), "Price")? {
+            Some(p) => p,
+            None if blank => 0.0,
+            None => return Err(ApiError::bad_request("Price is required")),
+        };
         let offer_price = v::offer_price_or_zero(b.offer_price.as_ref())?;
         v::check_offer(price, offer_price)?;
         let image = v::images(b.image.as_ref(), max_images)?;

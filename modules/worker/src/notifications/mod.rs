@@ -71,7 +71,7 @@ pub struct Notifications {
 #[derive(OpenApi)]
 #[openapi(
     paths(subscribe::subscribe, contact::contact),
-    components(schemas(subscribe::SubscribeBody, contact::ContactBody, subscribe::DoneBody)),
+    components(schemas(subscribe::SubscribeBody, contact::ContactBody, subscribe::DoneBody, subscribe::SubscribedBody)),
     tags((name = "notifications", description = "Newsletter subscriptions and the contact form; emails sent by the worker")),
     modifiers(&LegacyErrors, &LEGACY_ANSWERS)
 )]

@@ -34,6 +34,17 @@ pub struct DoneBody {
     message: String,
 }
 
+/// `{success:true, message:"Subscribed successfully"}` for a new address, or exactly
+/// `{message:"Already subscribed"}` (no `success` key) for a known one.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct SubscribedBody {
+    /// True for a new address; absent when already subscribed (the legacy body).
+    success: Option<bool>,
+    /// "Subscribed successfully" or "Already subscribed".
+    message: String,
+}
+
 /// Subscribe to the newsletter
 ///
 /// Stores the address in `newsletters` (unique) and publishes `newsletter.subscribed`;
@@ -47,7 +58,7 @@ pub struct DoneBody {
     tag = "notifications",
     request_body = SubscribeBody,
     responses(
-        (status = 200, description = "Subscribed (`{success:true, message:\"Subscribed successfully\"}`), or already subscribed (`{message:\"Already subscribed\"}`)", body = DoneBody),
+        (status = 200, description = "Subscribed (`{success:true, message:\"Subscribed successfully\"}`), or already subscribed (`{message:\"Already subscribed\"}`)", body = SubscribedBody),
         (status = 400, description = "Invalid email (`error`), or malformed JSON (`message`)", body = AnyErrorBody),
         (status = 429, description = "Too many requests (Retry-After); `message` when too many are in flight at once", body = AnyErrorBody),
         (status = 503, description = "Storage or events unavailable; `message` when the request timed out", body = AnyErrorBody),
