@@ -159,7 +159,19 @@ async fn two_hundred_multi_line_orders_on_scarce_stock_sell_every_unit_and_refus
         let total_left: i64 = left.values().sum();
         println!("{}: {ok} orders placed, {} refused, {} units left, in {elapsed:?}", app.backend, refused.len(), total_left);
         assert!(holds(&app, "held").await.is_empty(), "{}: every hold confirmed or given back", app.backend);
-        assert!(left.values().all(|l| *l <= 1), "{}: stock left that the 2-unit demand could not take: {left:?}", app.backend);
+        // Whatever is left is really there: one order for all of it goes through and
+        // empties every product (the final counts depend on the interleaving; that the
+        // shown stock can be sold does not).
+        let rest: Vec<(&str, serde_json::Value)> =
+            left.iter().filter(|(_, l)| **l > 0).map(|(p, l)| (p.as_str(), json!(l))).collect();
+        if !rest.is_empty() {
+            let (status, body) = place_direct(app.orders.service(), CUSTOMER, order_body(&address, &rest), None).await;
+            assert_eq!(status, StatusCode::OK, "{}: the {total_left} units left could not be sold: {body}", app.backend);
+        }
+        for p in &products {
+            assert_eq!(app.stock(p).await, Some(0), "{}: {p}", app.backend);
+            assert_conserved(&app, p, 20).await;
+        }
     }
 }
 
