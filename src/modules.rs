@@ -185,7 +185,7 @@ pub async fn build(platform: &Platform, settings: &Settings) -> anyhow::Result<M
     #[cfg(feature = "images")]
     let images = {
         #[cfg(feature = "products")]
-        let product_images: Option<Arc<dyn hme_kernel::ports::images::ProductImages>> = Some(products.product_images());
+        let product_images: Option<Arc<dyn hme_kernel::ports::images::ProductImages>> = Some(hme_kernel::ports::observed::observed(products.product_images()));
         #[cfg(not(feature = "products"))]
         let product_images: Option<Arc<dyn hme_kernel::ports::images::ProductImages>> =
             service_client(settings, "products")?.map(|c| Arc::new(hme_kernel::remote::RemoteProductImages::new(c)) as _);
@@ -210,11 +210,11 @@ pub async fn build(platform: &Platform, settings: &Settings) -> anyhow::Result<M
     #[cfg(feature = "orders")]
     {
         #[cfg(feature = "products")]
-        let catalog = products.catalog();
+        let catalog: Arc<dyn hme_kernel::ports::Catalog> = hme_kernel::ports::observed::observed(products.catalog());
         #[cfg(not(feature = "products"))]
         let catalog: Arc<dyn hme_kernel::ports::Catalog> = Arc::new(hme_kernel::remote::RemoteCatalog::new(required_client(settings, "products")?));
         #[cfg(feature = "auth")]
-        let (customers, address_book) = (auth.customers(), auth.address_book());
+        let (customers, address_book): (Arc<dyn hme_kernel::ports::Customers>, Arc<dyn hme_kernel::ports::AddressBook>) = (hme_kernel::ports::observed::observed(auth.customers()), hme_kernel::ports::observed::observed(auth.address_book()));
         #[cfg(not(feature = "auth"))]
         let (customers, address_book) = {
             let client = required_client(settings, "auth")?;
@@ -228,11 +228,11 @@ pub async fn build(platform: &Platform, settings: &Settings) -> anyhow::Result<M
     #[cfg(feature = "worker")]
     let worker = {
         #[cfg(feature = "products")]
-        let sales = Some(products.sales(platform));
+        let sales = Some(hme_kernel::ports::observed::observed(products.sales(platform)) as Arc<dyn hme_kernel::ports::SalesLedger>);
         #[cfg(not(feature = "products"))]
         let sales = Some(Arc::new(hme_kernel::remote::RemoteSalesLedger::new(required_client(settings, "products")?)) as Arc<dyn hme_kernel::ports::SalesLedger>);
         #[cfg(feature = "images")]
-        let cleanup = Some(images.image_cleanup());
+        let cleanup = Some(hme_kernel::ports::observed::observed(images.image_cleanup()) as Arc<dyn hme_kernel::ports::images::ImageCleanup>);
         #[cfg(not(feature = "images"))]
         let cleanup = Some(Arc::new(hme_kernel::remote::RemoteImageCleanup::new(required_client(settings, "images")?)) as Arc<dyn hme_kernel::ports::images::ImageCleanup>);
         hme_worker::WorkerModule::build(platform, &worker_settings(settings), hme_worker::WorkerPorts { sales, images: cleanup, ..Default::default() })?

@@ -2,6 +2,8 @@
 //! backends (embedded, SecantusDB, Redis, RabbitMQ).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../common/mod.rs"]
+mod common;
 mod cli;
 mod config;
 #[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]

@@ -1,86 +1,22 @@
 //! Traces exported over OTLP (HTTP/protobuf) to a test receiver that decodes the
 //! published protobuf format (scripts/otlp_receiver.py): the all-in-one binary
 //! continues the caller's `traceparent` in a server span named after the route
-//! template, with the route, module and status. A failed export is counted and fails
-//! no request.
+//! template, with the route, module and status, and the event its request commits
+//! (relay, bus publish, consumer, the consumer's port call) stays in that trace, on
+//! embedded storage. A failed export is counted and fails no request. One order through
+//! every module (MongoDB, Redis, RabbitMQ; one process and split) is tests/split/traces.rs.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use hme_kernel::testing::{clerk_token, service_env, TEST_PUBLIC_PEM};
+use hme_kernel::testing::{clerk_token, TEST_PUBLIC_PEM};
 use serde_json::{json, Value};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A child process killed on drop.
-pub struct Proc(pub Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts scripts/otlp_receiver.py on a free port writing to `out`; None when the test
-/// services (its venv) are not set up.
-pub fn start_receiver(out: &Path, fail_first: u32) -> Option<(Proc, u16)> {
-    let python = service_env("HME_TEST_PYTHON")?;
-    let script = service_env("HME_TEST_OTLP_RECEIVER")?;
-    let mut child = Command::new(python)
-        .args([script.as_str(), "--port", "0", "--out", out.to_str().unwrap(), "--fail-first", &fail_first.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line.trim().strip_prefix("listening ").unwrap_or_else(|| panic!("receiver: {line:?}")).parse().unwrap();
-    Some((Proc(child), port))
-}
-
-/// The spans received so far.
-pub fn spans(out: &Path) -> Vec<Value> {
-    std::fs::read_to_string(out).unwrap_or_default().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
-}
-
-/// Polls until `done` holds for the received spans (at most 30 s).
-pub async fn wait_spans(out: &Path, what: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-    let started = Instant::now();
-    loop {
-        let s = spans(out);
-        if done(&s) {
-            return s;
-        }
-        assert!(started.elapsed() < Duration::from_secs(30), "{what}: not received within 30 s; got {:#?}", s.iter().map(|s| (&s["name"], &s["trace_id"])).collect::<Vec<_>>());
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// Every span of `trace` but the root has its parent in the trace; the root's parent
-/// is `root_parent`.
-pub fn assert_connected(trace: &[&Value], root_parent: &str) {
-    let ids: Vec<&str> = trace.iter().map(|s| s["span_id"].as_str().unwrap()).collect();
-    for s in trace {
-        let parent = s["parent_span_id"].as_str().unwrap();
-        assert!(
-            ids.contains(&parent) || parent == root_parent,
-            "span {} ({}) has parent {parent}, which is not in the trace: {:#?}",
-            s["name"],
-            s["service"],
-            trace.iter().map(|s| (&s["name"], &s["span_id"], &s["parent_span_id"])).collect::<Vec<_>>()
-        );
-    }
-}
-
-fn named<'a>(trace: &[&'a Value], name: &str) -> &'a Value {
-    trace.iter().copied().find(|s| s["name"] == name).unwrap_or_else(|| panic!("no span {name:?} in {:#?}", trace.iter().map(|s| &s["name"]).collect::<Vec<_>>()))
-}
+use crate::common::otlp::{spans, start_receiver, wait_spans, Trace};
+pub use crate::common::Proc;
+use crate::common::free_port;
 
 pub async fn wait_ready(client: &reqwest::Client, base: &str) {
     let started = Instant::now();
@@ -163,17 +99,33 @@ async fn a_request_continues_the_callers_trace_and_a_failed_export_is_counted() 
         .unwrap();
     assert_eq!(deleted.status(), 200);
 
-    let spans = wait_spans(&out, "the server span of the delete", |s| s.iter().any(|s| s["trace_id"] == trace_id)).await;
-    let trace: Vec<&Value> = spans.iter().filter(|s| s["trace_id"] == trace_id).collect();
-    let server = named(&trace, "DELETE /api/product/delete");
+    // The delete, the relay's publish of its `product.deleted` (the embedded store built
+    // the envelope on the blocking pool, in the request's span) and the images clean-up
+    // consumer's handling of it are one trace.
+    let consumed = format!("consume product.deleted {}", hme_kernel::events::consumers::IMAGES_CLEANUP);
+    let spans = wait_spans(&out, "the delete's trace up to the images clean-up", |s| Trace::of(s, trace_id).has("hme", &consumed)).await;
+    let trace = Trace::of(&spans, trace_id);
+    let server = trace.one("hme", "DELETE /api/product/delete");
     assert_eq!(server["parent_span_id"], caller_span, "the request continues the caller's span");
     assert_eq!(server["kind"], "server");
-    assert_eq!(server["service"], "hme");
     assert_eq!(server["attributes"]["http.route"], "/api/product/delete");
     assert_eq!(server["attributes"]["hme.module"], "products");
     assert_eq!(server["attributes"]["http.response.status_code"].to_string().trim_matches('"'), "200");
     assert_eq!(server["attributes"]["trace_id"], trace_id, "the span's trace_id field (what JSON log lines carry)");
-    assert_connected(&trace, caller_span);
+    let relay = trace.one("hme", "outbox relay product.deleted");
+    trace.assert_parent(relay, server);
+    let publish = trace.one("hme", "publish product.deleted");
+    assert_eq!(publish["kind"], "producer");
+    trace.assert_parent(publish, relay);
+    let consume = trace.one("hme", &consumed);
+    assert_eq!(consume["kind"], "consumer");
+    trace.assert_parent(consume, publish);
+    // The consumer's call of the images module's port, in process, has its span too.
+    let cleanup = trace.one("hme", "images delete-for-product");
+    assert_eq!(cleanup["kind"], "internal");
+    assert_eq!(cleanup["attributes"]["hme.port.transport"], "in_process");
+    trace.assert_parent(cleanup, consume);
+    trace.assert_connected(caller_span);
 
     let metrics = client.get(format!("http://127.0.0.1:{admin}/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.lines().any(|l| l.starts_with("hme_trace_export_failures_total ") && !l.ends_with(" 0")), "the refused export is counted:\n{metrics}");

@@ -163,13 +163,39 @@ impl Shop {
 
     /// Places an order of `items` (product id, quantity) to `address`.
     pub async fn place(&self, address: &str, items: &[(&str, u32)]) -> (u16, Value) {
+        self.place_traced(address, items, None).await
+    }
+
+    /// [`Self::place`], continuing the caller's W3C `traceparent` when given (as the
+    /// gateway would send it).
+    pub async fn place_traced(&self, address: &str, items: &[(&str, u32)], traceparent: Option<&str>) -> (u16, Value) {
         let items: Vec<Value> = items.iter().map(|(p, q)| json!({"product": p, "quantity": q})).collect();
         let body = json!({"address": address, "items": items});
-        self.call(Method::POST, format!("{}/api/order/create", self.orders), Some(&customer()), Some(body)).await
+        let url = format!("{}/api/order/create", self.orders);
+        let mut req = self.client.post(&url).bearer_auth(customer()).json(&body);
+        if let Some(tp) = traceparent {
+            req = req.header("traceparent", tp);
+        }
+        let resp = req.send().await.unwrap_or_else(|e| panic!("POST {url}: no answer: {e}"));
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// What one order needs: the customer (Clerk webhook), a product of the seller's
+    /// (stock 5) and the customer's address. Returns (product id, address id).
+    pub async fn prepare_order(&self) -> (String, String) {
+        let mut steps = Vec::new();
+        self.clerk_user_created(&mut steps).await;
+        let product = json!({"name": "Traced buds", "description": "split deploy test", "category": "Earphone", "price": 1200, "offerPrice": 999, "stock": 5,
+            "image": ["https://res.cloudinary.com/demo/image/upload/buds.png"]});
+        let added = self.ok(&mut steps, "seller adds a product", Method::POST, format!("{}/api/product/add", self.products), Some(&seller()), Some(product)).await;
+        let address = json!({"address": {"fullName": "Ada Lovelace", "phoneNumber": "03001234567", "pinCode": "54000", "area": "Gulberg III", "city": "Lahore", "state": "Punjab"}});
+        let added_address = self.ok(&mut steps, "customer adds an address", Method::POST, format!("{}/api/user/add-address", self.auth), Some(&customer()), Some(address)).await;
+        (id_of(&added["newProduct"]), id_of(&added_address["newAddress"]))
     }
 
     /// Polls until `product`'s `sales` counter is `expected`.
-    async fn wait_for_sales(&self, product: &str, expected: i64) {
+    pub async fn wait_for_sales(&self, product: &str, expected: i64) {
         let started = Instant::now();
         loop {
             let p = self.product(product).await;

@@ -12,9 +12,13 @@
 //! missing service or `HME_SPLIT_BIN_DIR` fails the test instead of skipping it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../common/mod.rs"]
+mod common;
 mod flow;
 mod mail;
+mod metrics;
 mod procs;
+mod traces;
 
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
@@ -138,9 +142,14 @@ fn compiled_modules(bin: &Path) -> Vec<&'static str> {
 
 /// The five single-module processes, each told where the others run.
 fn split_deployment(b: &Backends, iso: &Isolation, bins: &Path) -> Deployment {
+    split_deployment_with(b, iso, bins, &[])
+}
+
+/// [`split_deployment`] with `extra` in every process's environment.
+fn split_deployment_with(b: &Backends, iso: &Isolation, bins: &Path, extra: &[(String, String)]) -> Deployment {
     let ports: Vec<(&str, u16)> = MODULES.iter().map(|m| (*m, free_port())).collect();
     let url = |m: &str| format!("http://127.0.0.1:{}", ports.iter().find(|(n, _)| *n == m).unwrap().1);
-    let remote = vec![
+    let mut remote = vec![
         ("HME_PRODUCTS_URL".to_owned(), url("products")),
         ("HME_AUTH_URL".to_owned(), url("auth")),
         ("HME_ORDERS_URL".to_owned(), url("orders")),
@@ -148,6 +157,7 @@ fn split_deployment(b: &Backends, iso: &Isolation, bins: &Path) -> Deployment {
         ("HME_SERVICE_TOKEN".to_owned(), unique_name("service-token")),
         ("HME__IMAGES__PUBLIC_BASE_URL".to_owned(), url("images")),
     ];
+    remote.extend_from_slice(extra);
     let services = ports
         .iter()
         .map(|(m, port)| Service::new(m, &bins.join(format!("hme-{m}")), &["serve"], iso.env(b, m, *port, &remote), *port, &iso.dir))
@@ -157,9 +167,15 @@ fn split_deployment(b: &Backends, iso: &Isolation, bins: &Path) -> Deployment {
 
 /// The all-in-one binary of this build (every feature).
 fn all_in_one(b: &Backends, iso: &Isolation) -> Deployment {
+    all_in_one_with(b, iso, &[])
+}
+
+/// [`all_in_one`] with `extra` in its environment.
+fn all_in_one_with(b: &Backends, iso: &Isolation, extra: &[(String, String)]) -> Deployment {
     let port = free_port();
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_hme"));
-    let media = [("HME__IMAGES__PUBLIC_BASE_URL".to_owned(), format!("http://127.0.0.1:{port}"))];
+    let mut media = vec![("HME__IMAGES__PUBLIC_BASE_URL".to_owned(), format!("http://127.0.0.1:{port}"))];
+    media.extend_from_slice(extra);
     Deployment { services: vec![Service::new("all-in-one", &bin, &["serve"], iso.env(b, "all", port, &media), port, &iso.dir)] }
 }
 

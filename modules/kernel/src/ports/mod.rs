@@ -12,4 +12,5 @@ pub use address_book::{AddressBook, AddressBookError};
 pub mod sales;
 pub use sales::{SalesError, SalesLedger};
 pub mod courier;
+pub mod observed;
 pub use courier::{Booking, Courier, CourierError, Shipment, Tracking, TrackingEvent};

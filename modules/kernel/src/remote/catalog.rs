@@ -12,11 +12,11 @@ use super::client::{Idempotency, RemoteError, ServiceClient};
 use super::wire::{self, Documents, Done, Ids};
 use crate::ports::{Catalog, CatalogError, CatalogProduct};
 
-const PRODUCTS_BY_IDS: &str = "/catalog/products-by-ids";
-const RESERVE: &str = "/catalog/reserve";
-const RELEASE: &str = "/catalog/release";
-const CONFIRM: &str = "/catalog/confirm";
-const PRODUCT_DOCUMENTS: &str = "/catalog/product-documents";
+pub(crate) const PRODUCTS_BY_IDS: &str = "/catalog/products-by-ids";
+pub(crate) const RESERVE: &str = "/catalog/reserve";
+pub(crate) const RELEASE: &str = "/catalog/release";
+pub(crate) const CONFIRM: &str = "/catalog/confirm";
+pub(crate) const PRODUCT_DOCUMENTS: &str = "/catalog/product-documents";
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

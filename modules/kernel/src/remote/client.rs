@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::guard::{ServiceToken, INTERNAL_PREFIX};
 use crate::redact::redact_url;
-use crate::telemetry::metrics::{self, Outcome};
+use crate::telemetry::ports::{observe_port, Transport};
 
 /// Where a module runs and how to call it.
 #[derive(Debug, Clone)]
@@ -84,19 +84,17 @@ impl ServiceClient {
     }
 
     /// `POST <base>/internal/v1<path>` with `body`; the 2xx answer parsed as `T`.
-    /// Runs in a client span (its context goes along as `traceparent`) and is counted in
-    /// `hme_port_calls_total{port, operation, transport="http"}`.
-    pub async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: &B, idempotency: Idempotency) -> Result<T, RemoteError> {
-        use tracing::Instrument;
-        let service = self.settings.service;
-        let span = crate::telemetry::trace::span_if_enabled(|| {
-            tracing::info_span!("port call", otel.name = %format_args!("{service} {path}"), otel.kind = "client", peer.service = service, transport = "http")
-        });
-        let started = std::time::Instant::now();
-        let r = self.call_with_retries(path, body, idempotency).instrument(span).await;
-        let outcome = if matches!(r, Err(RemoteError::Unavailable(_))) { Outcome::Error } else { Outcome::Ok };
-        metrics::port_call(self.settings.service, path, "http", outcome, started.elapsed());
-        r
+    /// Runs in a client span `<port> <operation>` (its context goes along as
+    /// `traceparent`, so the owning service's server span is its child) and is counted in
+    /// `hme_port_calls_total{port, operation, transport="http"}` (see
+    /// [`crate::telemetry::ports`]); only [`RemoteError::Unavailable`] counts as an error.
+    pub async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &'static str, body: &B, idempotency: Idempotency) -> Result<T, RemoteError> {
+        let failed = |e: &RemoteError| matches!(e, RemoteError::Unavailable(_));
+        observe_port(path, Transport::Http, failed, async {
+            tracing::Span::current().record("peer.service", self.settings.service);
+            self.call_with_retries(path, body, idempotency).await
+        })
+        .await
     }
 
     async fn call_with_retries<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: &B, idempotency: Idempotency) -> Result<T, RemoteError> {

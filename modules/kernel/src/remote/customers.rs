@@ -12,10 +12,10 @@ use super::client::{Idempotency, RemoteError, ServiceClient};
 use super::wire::{self, Documents, Done, Ids};
 use crate::ports::{AddressBook, AddressBookError, CustomerAddress, CustomerProfile, Customers, CustomersError};
 
-const ADDRESS: &str = "/customers/address";
-const PROFILE: &str = "/customers/profile";
-const CLEAR_CART: &str = "/customers/clear-cart";
-const ADDRESS_DOCUMENTS: &str = "/address-book/documents";
+pub(crate) const ADDRESS: &str = "/customers/address";
+pub(crate) const PROFILE: &str = "/customers/profile";
+pub(crate) const CLEAR_CART: &str = "/customers/clear-cart";
+pub(crate) const ADDRESS_DOCUMENTS: &str = "/address-book/documents";
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -13,8 +13,8 @@ use super::client::{Idempotency, RemoteError, ServiceClient};
 use super::wire::{self, Urls};
 use crate::ports::images::{ImageCleanup, ImageCleanupReport, ImagePortError, ProductImages};
 
-const DELETE_FOR_PRODUCT: &str = "/images/delete-for-product";
-const REFERENCED: &str = "/product-images/referenced";
+pub(crate) const DELETE_FOR_PRODUCT: &str = "/images/delete-for-product";
+pub(crate) const REFERENCED: &str = "/product-images/referenced";
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -12,7 +12,7 @@ use super::client::{Idempotency, RemoteError, ServiceClient};
 use super::wire;
 use crate::ports::{SalesError, SalesLedger};
 
-const RECORD: &str = "/sales/record";
+pub(crate) const RECORD: &str = "/sales/record";
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

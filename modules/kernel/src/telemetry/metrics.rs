@@ -139,10 +139,10 @@ pub fn http_connections(delta: f64) {
 }
 
 /// One call to another module's port.
-pub fn port_call(port: &'static str, operation: &str, transport: &'static str, outcome: Outcome, elapsed: Duration) {
-    counter!("hme_port_calls_total", "port" => port, "operation" => operation.to_owned(), "transport" => transport, "outcome" => outcome.label())
+pub fn port_call(port: &'static str, operation: &'static str, transport: &'static str, outcome: Outcome, elapsed: Duration) {
+    counter!("hme_port_calls_total", "port" => port, "operation" => operation, "transport" => transport, "outcome" => outcome.label())
         .increment(1);
-    histogram!("hme_port_call_duration_seconds", "port" => port, "operation" => operation.to_owned(), "transport" => transport)
+    histogram!("hme_port_call_duration_seconds", "port" => port, "operation" => operation, "transport" => transport)
         .record(elapsed.as_secs_f64());
 }
 

@@ -8,6 +8,7 @@
 
 pub mod metrics;
 pub mod mongo;
+pub mod ports;
 pub mod trace;
 
 pub use metrics::{observe, Outcome};

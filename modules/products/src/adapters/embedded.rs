@@ -38,7 +38,10 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Product, StoreError> {
     Product::from_document(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// Runs blocking redb work on the blocking pool.
+/// Runs blocking redb work on the blocking pool, inside the caller's span: an event
+/// envelope built there (`product.deleted`, made in the delete's write transaction)
+/// carries the request's trace context, and log lines its request id. The blocking
+/// pool's thread has no current span of its own.
 pub(crate) async fn blocking<T, E, F>(db: &Arc<Database>, f: F) -> Result<T, E>
 where
     T: Send + 'static,
@@ -46,7 +49,8 @@ where
     F: FnOnce(&Database) -> Result<T, E> + Send + 'static,
 {
     let db = Arc::clone(db);
-    tokio::task::spawn_blocking(move || f(&db)).await.map_err(|e| E::from(fail(e)))?
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(|| f(&db))).await.map_err(|e| E::from(fail(e)))?
 }
 
 fn read_one(db: &Database, key: &str) -> Result<Option<Product>, StoreError> {
