@@ -7,12 +7,15 @@
 //! process), the owners' MongoDB operations, orders' own MongoDB and Redis operations,
 //! the relay's publish of `order.created`, each worker consumer's handling of it and the
 //! sales consumer's call of the products module all share the caller's trace id, each
-//! span a child of the span that caused it.
+//! span a child of the span that caused it. Then the product's delete: its
+//! `product.deleted` (built in the MongoDB transaction) is relayed, published and consumed
+//! by the images clean-up in the delete's trace, with the images module's call of the
+//! products module under it.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use hme_kernel::events::consumers::{EMAIL_ORDER_CREATED, INVENTORY_SALES};
+use hme_kernel::events::consumers::{EMAIL_ORDER_CREATED, IMAGES_CLEANUP, INVENTORY_SALES};
 use hme_kernel::testing::unique_name;
 use serde_json::Value;
 
@@ -129,6 +132,49 @@ async fn one_order_is_one_trace(d: &Deployment, iso: &Isolation, out: &std::path
 
     t.assert_connected(&caller);
 
+    // The product's delete on MongoDB: its `product.deleted`, built in the delete's
+    // transaction, is relayed, published and consumed in the delete's trace, and the
+    // images clean-up consumer's call of the images module is in it too.
+    let (delete_trace, delete_caller) = caller_context();
+    let resp = client
+        .delete(format!("{}/api/product/delete", shop.products))
+        .bearer_auth(crate::flow::seller())
+        .header("traceparent", format!("00-{delete_trace}-{delete_caller}-01"))
+        .json(&serde_json::json!({"productId": product}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let cleanup_consumed = format!("consume product.deleted {IMAGES_CLEANUP}");
+    wait_spans(out, "the delete's trace up to the images clean-up", |s| Trace::of(s, &delete_trace).has(&worker, "images delete-for-product")).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let spans = crate::common::otlp::spans(out);
+    let dt = Trace::of(&spans, &delete_trace);
+    let delete = dt.one(&products, "DELETE /api/product/delete");
+    assert_eq!(delete["parent_span_id"], delete_caller.as_str());
+    assert!(dt.all(&products, "mongodb ").iter().any(|m| m["name"] == "mongodb findAndModify" && m["parent_span_id"] == delete["span_id"]), "no MongoDB findAndModify (the delete) under the request:\n{}", dt.tree());
+    let relay = dt.spans.iter().copied().find(|s| s["name"] == "outbox relay product.deleted").unwrap_or_else(|| panic!("no relay span in the delete's trace:\n{}", dt.tree()));
+    dt.assert_parent(relay, delete);
+    let publish = dt.one(relay["service"].as_str().unwrap(), "publish product.deleted");
+    dt.assert_parent(publish, relay);
+    let consume = dt.one(&worker, &cleanup_consumed);
+    dt.assert_parent(consume, publish);
+    let cleanup = dt.one(&worker, "images delete-for-product");
+    dt.assert_parent(cleanup, consume);
+    // The images module asks products which of the URLs another product still uses.
+    let images = service(split, "images");
+    let referenced = dt.one(&images, "product-images referenced");
+    if split {
+        let server = dt.one(&images, "POST /internal/v1/images/delete-for-product");
+        dt.assert_parent(server, cleanup);
+        dt.assert_parent(referenced, server);
+        dt.assert_parent(dt.one(&products, "POST /internal/v1/product-images/referenced"), referenced);
+    } else {
+        dt.assert_parent(referenced, cleanup);
+    }
+    dt.assert_connected(&delete_caller);
+    let delete_tree = dt.tree();
+
     // In one process the same calls are counted, as in-process port calls.
     if !split {
         let admin = d.get("all-in-one").admin_port();
@@ -140,7 +186,7 @@ async fn one_order_is_one_trace(d: &Deployment, iso: &Isolation, out: &std::path
             assert!(metrics.lines().any(|l| l == series), "no {series} in:\n{metrics}");
         }
     }
-    t.tree()
+    format!("{}\nthe product's delete:\n{delete_tree}", t.tree())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
