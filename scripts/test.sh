@@ -11,7 +11,8 @@
 # 3. cargo test --workspace --all-features [EXTRA CARGO ARGS]
 #    (also builds the default binary), then the quick API fuzzing pass
 #    (scripts/fuzz/run.sh --profile quick, ~2.5 min) and the dependency checks
-#    (scripts/deny.sh: cargo-deny advisories, licenses, bans, sources)
+#    (scripts/deny.sh: cargo-deny advisories, licenses, bans, sources) and clippy
+#    with the workspace lints as errors (all features, tests included)
 # 4. the feature matrix: cargo test -p hme --no-default-features --features F
 #    for each F in FEATURES below (skipped when HME_TEST_SKIP_MATRIX=1)
 #
@@ -132,6 +133,7 @@ run_step "workspace (all features)" cargo test --workspace --all-features --no-f
 # answers outside the documented statuses and schemas. The long run: scripts/fuzz.sh.
 run_step "api fuzz (quick)" scripts/fuzz/run.sh --profile quick
 run_step "cargo deny" scripts/deny.sh
+run_step "clippy (all features, tests)" cargo clippy --workspace --all-features --tests -- -D warnings
 
 if [ "${HME_TEST_SKIP_MATRIX:-0}" = 1 ]; then
     say "feature matrix skipped (HME_TEST_SKIP_MATRIX=1)"

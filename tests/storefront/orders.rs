@@ -96,7 +96,7 @@ async fn order_create_signed_out_is_401_and_without_items_or_address_200_false(s
 }
 
 /// 9: amount = Σ unit price (offerPrice when > 0) × qty over the products that exist,
-/// + 250; a product deleted before ordering is skipped in the sum, the order goes
+/// plus 250; a product deleted before ordering is skipped in the sum, the order goes
 /// through.
 async fn the_amount_is_unit_prices_times_quantities_plus_250_over_existing_products(shop: Shop) {
     let (user, address, offered, seller) = ready_to_order(&shop, ("Sum Watch", "3000", "2500")).await;
