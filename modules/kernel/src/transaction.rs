@@ -4,6 +4,11 @@
 //! commit on `UnknownTransactionCommitResult`, with jittered exponential backoff,
 //! bounded by attempts and by time.
 //!
+//! Every transaction's session is first recorded in this process's instance document
+//! ([`crate::liveness`]), so the transactions of a killed process are aborted by a live
+//! instance within seconds instead of holding their documents for the server's
+//! `transactionLifetimeLimitSeconds`.
+//!
 //! The closure decides the outcome: [`Txn::Commit`] commits and returns the value,
 //! [`Txn::Abort`] aborts (nothing written) and returns the value. An error without the
 //! transient label aborts and is returned as is.
@@ -133,6 +138,11 @@ where
 {
     let transient = |e: Error| (is_transient(&e), e);
     let mut session = client.start_session().await.map_err(transient)?;
+    // Before the transaction's first write: its lsid is in this process's live instance
+    // document, so a reaper can abort it if the process dies (crate::liveness).
+    if let Some(instance) = crate::liveness::of_client(client) {
+        instance.record(&session).await.map_err(transient)?;
+    }
     session.start_transaction().await.map_err(transient)?;
     match body(&mut session, ctx).await {
         Ok(Txn::Commit(v)) => {
