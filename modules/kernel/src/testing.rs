@@ -179,12 +179,12 @@ mod tests {
 
 /// Simulates a process killed with a MongoDB transaction open on `db`: a separate client
 /// registers its own instance (whose heartbeat then never runs), records its session,
-/// starts a transaction and applies `update` to the documents of `collection` matching
-/// `filter` in it, then leaks the session and client so that nothing ever aborts or ends
+/// starts a transaction and applies each `(collection, filter, update)` of `writes` in it
+/// (each must match a document), then leaks the session and client so that nothing ever aborts or ends
 /// it (the driver aborts on drop). The server keeps the transaction and its write locks
 /// until a reaper kills the instance's sessions or its lifetime limit. Answers the dead
 /// instance's id.
-pub async fn die_in_transaction(db: &mongodb::Database, collection: &str, filter: mongodb::bson::Document, update: mongodb::bson::Document) -> String {
+pub async fn die_in_transaction(db: &mongodb::Database, writes: &[(&str, mongodb::bson::Document, mongodb::bson::Document)]) -> String {
     let uri = service_env("HME_TEST_MONGODB_URI").unwrap_or_else(|| panic!("HME_TEST_MONGODB_URI is not set"));
     let client = mongodb::Client::with_uri_str(&uri).await.unwrap_or_else(|e| panic!("{e}"));
     let own = client.database(db.name());
@@ -192,8 +192,10 @@ pub async fn die_in_transaction(db: &mongodb::Database, collection: &str, filter
     let mut session = client.start_session().await.unwrap_or_else(|e| panic!("{e}"));
     instance.record(&session).await.unwrap_or_else(|e| panic!("{e}"));
     session.start_transaction().await.unwrap_or_else(|e| panic!("{e}"));
-    let done = own.collection::<mongodb::bson::Document>(collection).update_many(filter, update).session(&mut session).await.unwrap_or_else(|e| panic!("{e}"));
-    assert!(done.matched_count > 0, "the dead process's transaction wrote nothing");
+    for (collection, filter, update) in writes {
+        let done = own.collection::<mongodb::bson::Document>(collection).update_many(filter.clone(), update.clone()).session(&mut session).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(done.matched_count > 0, "the dead process's write in {collection} matched nothing: {filter}");
+    }
     let id = instance.id().to_owned();
     std::mem::forget(session);
     std::mem::forget(instance);

@@ -82,7 +82,7 @@ async fn a_dead_instance_is_reaped_its_transaction_aborted_and_a_live_ones_left_
     live_session.start_transaction().await.unwrap();
     db.collection::<Document>("things").update_one(doc! {"_id": "live"}, doc! {"$inc": {"n": 1}}).session(&mut live_session).await.unwrap();
     // A dead one: its transaction holds "dead".
-    let dead = die_in_transaction(&db, "things", doc! {"_id": "dead"}, doc! {"$inc": {"n": 100}}).await;
+    let dead = die_in_transaction(&db, &[("things", doc! {"_id": "dead"}, doc! {"$inc": {"n": 100}})]).await;
 
     // While it is not yet dead by the bound, nothing is reaped and "dead" stays locked.
     assert_eq!(reaper.reap().await.unwrap().instances, Vec::<String>::new());
