@@ -165,18 +165,6 @@ pub async fn mongoose_cli(cli: &str, database: &str, args: &[&str]) -> serde_jso
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("mongoose {args:?} printed no JSON: {e}"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::uri_with_database;
-
-    #[test]
-    fn the_database_name_goes_into_the_uri_path() {
-        assert_eq!(uri_with_database("mongodb://h:1/?directConnection=true", "db"), "mongodb://h:1/db?directConnection=true");
-        assert_eq!(uri_with_database("mongodb://h:1", "db"), "mongodb://h:1/db");
-        assert_eq!(uri_with_database("mongodb://h:1/old?x=1", "db"), "mongodb://h:1/db?x=1");
-    }
-}
-
 /// Simulates a process killed with a MongoDB transaction open on `db`: a separate client
 /// registers its own instance (whose heartbeat then never runs), records its session,
 /// starts a transaction and applies each `(collection, filter, update)` of `writes` in it
@@ -201,4 +189,16 @@ pub async fn die_in_transaction(db: &mongodb::Database, writes: &[(&str, mongodb
     std::mem::forget(instance);
     std::mem::forget(client);
     id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri_with_database;
+
+    #[test]
+    fn the_database_name_goes_into_the_uri_path() {
+        assert_eq!(uri_with_database("mongodb://h:1/?directConnection=true", "db"), "mongodb://h:1/db?directConnection=true");
+        assert_eq!(uri_with_database("mongodb://h:1", "db"), "mongodb://h:1/db");
+        assert_eq!(uri_with_database("mongodb://h:1/old?x=1", "db"), "mongodb://h:1/db?x=1");
+    }
 }
