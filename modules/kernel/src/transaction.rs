@@ -43,9 +43,9 @@ pub struct TxnRetry {
 
 impl Default for TxnRetry {
     /// 40 attempts within 8 s, 5 ms doubling to 250 ms: enough to ride out heavy write
-    /// contention on a few documents and a short election, short enough to answer 503
-    /// while a dead process's transaction still holds a document (up to the server's
-    /// `transactionLifetimeLimitSeconds`, 60 s by default).
+    /// contention on a few documents, a short election, and a dead process's transaction
+    /// until a live instance reaps it (`mongodb.instance_dead_after_ms` plus a heartbeat,
+    /// ~5 s; [`crate::liveness`]).
     fn default() -> Self {
         Self { attempts: 40, deadline: Duration::from_secs(8), base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(250) }
     }
