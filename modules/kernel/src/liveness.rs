@@ -11,10 +11,11 @@
 //! instance's document.
 //!
 //! The same loop reaps: an instance whose `heartbeatAt` is older than
-//! [`LivenessSettings::dead_after`] before the reaper's own fresh one (server clock) has its sessions killed
-//! (`killSessions`: the server aborts their transactions and releases their locks), then
-//! its document is deleted, on the condition that it did not beat or record a session
-//! since it was read. Whichever live instance notices first does it.
+//! [`LivenessSettings::dead_after`] before the reaper's own fresh one (both in the
+//! server's clock, so host clocks do not matter) has its sessions killed (`killSessions`:
+//! the server aborts their transactions and releases their locks), then its document is
+//! deleted, on the condition that it did not beat or record a session since it was read.
+//! Whichever live instance notices first does it.
 //!
 //! An instance that was reaped while alive (paused, cut off) finds its document gone at
 //! its next write: the write recreates it (upsert) and the in-process record of lsids is
@@ -27,6 +28,11 @@
 //! it deletes. So the document, with every lsid it confirmed, exists until at least
 //! `t + dead_after`; the cache is trusted for half that, and after it the lsid is written
 //! again (which also beats).
+//!
+//! `sessions` holds the lsids the driver's session pool has handed out to transactions
+//! since the process started: about the peak number of concurrent transactions, plus the
+//! pool's renewals of sessions idle for ~30 min. It is not pruned (a restart starts a
+//! new document).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, Weak};
