@@ -46,16 +46,10 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Each consumer's event types and the signal that wakes its loop.
-type Subscriptions = HashMap<String, (Vec<String>, Arc<Notify>)>;
-
-/// A consumer's next due delivery `(seq, attempts, event)`, or the wait until one is due.
-type Due = Result<(u64, u32, Vec<u8>), Option<u64>>;
-
 /// The in-process [`EventBus`] over redb.
 pub struct EmbeddedEventBus {
     db: Arc<Database>,
-    consumers: RwLock<Subscriptions>,
+    consumers: RwLock<HashMap<String, (Vec<String>, Arc<Notify>)>>,
     policy: RetryPolicy,
     /// Set once by `shutdown`: consumers stop taking deliveries.
     stop: watch::Sender<bool>,
@@ -136,7 +130,7 @@ impl EmbeddedEventBus {
     }
 
     /// The next due delivery of `consumer`: (seq, attempts, event), or the wait until one is due.
-    fn next_due(&self, consumer: &str) -> Result<Due, EventError> {
+    fn next_due(&self, consumer: &str) -> Result<Result<(u64, u32, Vec<u8>), Option<u64>>, EventError> {
         let txn = self.db.begin_read().map_err(unavailable)?;
         let pending = txn.open_table(PENDING).map_err(unavailable)?;
         let events = txn.open_table(EVENTS).map_err(unavailable)?;
