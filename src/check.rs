@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use hme_kernel::backends::connect_mongo;
+use hme_kernel::backends::connect_mongo_with;
 use hme_kernel::cache::RedisCache;
 use hme_kernel::events::{RabbitEventBus, RabbitSettings};
 use hme_kernel::redact::redact_url;
@@ -66,7 +66,7 @@ async fn checks(settings: &Settings) -> Vec<Line> {
         Some(uri) => {
             let uri = uri.expose_secret();
             lines.push(timed("mongodb.uri (MONGODB_URI)", redact_url(uri), async {
-                connect_mongo(uri, Some(1), settings.mongodb.database.as_deref()).await.map(|_| ()).map_err(|e| e.to_string())
+                connect_mongo_with(uri, Some(1), settings.mongodb.database.as_deref(), None).await.map(|_| ()).map_err(|e| e.to_string())
             }).await);
         }
         None => lines.push(timed("storage.data_dir", settings.storage.data_dir.display().to_string(), async {

@@ -118,6 +118,32 @@ pub struct MongoSettings {
     pub pool_size: Option<u32>,
     /// Overrides the database named in the URI.
     pub database: Option<String>,
+    /// How often this process refreshes its instance document (`hme_instances`) and reaps
+    /// dead instances' transactions.
+    #[serde(default = "default_instance_heartbeat_ms")]
+    pub instance_heartbeat_ms: u64,
+    /// An instance without a heartbeat for this long is dead: its open transactions are
+    /// aborted (`killSessions`) by whichever live instance notices first.
+    #[serde(default = "default_instance_dead_after_ms")]
+    pub instance_dead_after_ms: u64,
+}
+
+fn default_instance_heartbeat_ms() -> u64 {
+    1000
+}
+
+fn default_instance_dead_after_ms() -> u64 {
+    4000
+}
+
+impl MongoSettings {
+    /// The liveness settings of this process's instance.
+    pub fn liveness(&self) -> hme_kernel::liveness::LivenessSettings {
+        hme_kernel::liveness::LivenessSettings {
+            heartbeat: std::time::Duration::from_millis(self.instance_heartbeat_ms.max(1)),
+            dead_after: std::time::Duration::from_millis(self.instance_dead_after_ms.max(1)),
+        }
+    }
 }
 
 /// Redis settings.

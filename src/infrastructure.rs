@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use hme_kernel::auth::{RoleResolver, RoleSettings, TokenSettings, TokenVerifier};
-use hme_kernel::backends::{connect_mongo, open_embedded, Documents, EmbeddedHealth, MongoHealth, RabbitHealth};
+use hme_kernel::backends::{connect_mongo_with, open_embedded, Documents, EmbeddedHealth, MongoHealth, RabbitHealth};
 use hme_kernel::cache::{Cache, MemoryCache, RedisCache};
 use hme_kernel::events::{EmbeddedEventBus, EventBus, RabbitEventBus, RabbitSettings};
 use hme_kernel::health::HealthCheck;
@@ -87,7 +87,7 @@ pub async fn connect(settings: &Settings, consumers: Vec<(String, Vec<String>)>)
     let documents = match &settings.mongodb.uri {
         Some(uri) => {
             let uri = uri.expose_secret();
-            let db = connect_mongo(uri, settings.mongodb.pool_size, settings.mongodb.database.as_deref()).await?;
+            let db = connect_mongo_with(uri, settings.mongodb.pool_size, settings.mongodb.database.as_deref(), Some(settings.mongodb.liveness())).await?;
             checks.push(Arc::new(MongoHealth { db: db.clone(), uri: uri.to_owned() }));
             Documents::Mongo(db)
         }

@@ -12,6 +12,7 @@ use mongodb::options::ClientOptions;
 use crate::cache::RedisCache;
 use crate::events::RabbitEventBus;
 use crate::health::HealthCheck;
+use crate::liveness::LivenessSettings;
 use crate::redact::redact_url;
 
 /// Where documents live. Modules pick their store adapter by matching on it.
@@ -34,8 +35,18 @@ pub fn mongo_database_name(options: &ClientOptions) -> String {
     options.default_database.clone().filter(|d| !d.is_empty()).unwrap_or_else(|| "test".to_owned())
 }
 
-/// Connects to MongoDB and pings it. `database` overrides the URI's database name.
+/// Connects to MongoDB, pings it and registers this process's instance with the default
+/// liveness settings (see [`connect_mongo_with`]). `database` overrides the URI's
+/// database name.
 pub async fn connect_mongo(uri: &str, pool_size: Option<u32>, database: Option<&str>) -> Result<mongodb::Database, BackendError> {
+    connect_mongo_with(uri, pool_size, database, Some(LivenessSettings::default())).await
+}
+
+/// Connects to MongoDB and pings it. With `liveness`, registers this process's instance
+/// on the database and runs its heartbeat and reaper ([`crate::liveness`]), once per
+/// process and database: the transactions of a dead process are then aborted within
+/// seconds. Without (a one-shot command such as `hme check`), nothing is registered.
+pub async fn connect_mongo_with(uri: &str, pool_size: Option<u32>, database: Option<&str>, liveness: Option<LivenessSettings>) -> Result<mongodb::Database, BackendError> {
     let fail = |e: &dyn std::fmt::Display| BackendError(format!("MongoDB at {}: {e}", redact_url(uri)));
     let mut options = ClientOptions::parse(uri).await.map_err(|e| fail(&e))?;
     options.server_selection_timeout.get_or_insert(Duration::from_secs(5));
@@ -46,9 +57,15 @@ pub async fn connect_mongo(uri: &str, pool_size: Option<u32>, database: Option<&
     options.app_name.get_or_insert_with(|| "hme".to_owned());
     options.command_event_handler = Some(crate::telemetry::mongo::command_events());
     let name = database.map(str::to_owned).unwrap_or_else(|| mongo_database_name(&options));
+    // The transaction helper finds this process's instance by the client's default
+    // database (crate::liveness::of_client).
+    options.default_database = Some(name.clone());
     let client = mongodb::Client::with_options(options).map_err(|e| fail(&e))?;
     let db = client.database(&name);
     db.run_command(doc! {"ping": 1}).await.map_err(|e| fail(&e))?;
+    if let Some(settings) = liveness {
+        crate::liveness::install(&db, settings).await.map_err(|e| fail(&format!("registering this instance in {}: {e}", crate::liveness::INSTANCES)))?;
+    }
     Ok(db)
 }
 

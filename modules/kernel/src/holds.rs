@@ -9,8 +9,13 @@
 //! when its hold is confirmed. Records written before holds existed have state
 //! `reserved` and count as confirmed.
 //!
+//! Cancelling an order turns its confirmed hold back to `held` with a lease already over
+//! (`expiresAt` = now, `cancelledAt`) in the same transaction as the status change, when
+//! the hold is in the same database: the immediate give-back or, after a crash, any
+//! instance's sweeper gives the stock back, and until then the units count as held.
+//!
 //! Document: `{_id, state, lines: [{productId, qty, counted}], createdAt, expiresAt,
-//! confirmedAt?, releasedAt?}`.
+//! confirmedAt?, cancelledAt?, releasedAt?}`.
 
 use mongodb::bson::{doc, Bson, Document};
 use mongodb::{ClientSession, Database};
@@ -87,4 +92,40 @@ pub fn confirm_in_redb(txn: &WriteTransaction, id: &str) -> Result<Confirmed, St
         }
         _ => Ok(Confirmed::Confirmed),
     }
+}
+
+/// The update that marks a confirmed hold of a cancelled order to be given back now.
+fn cancelled(now: Bson) -> Document {
+    doc! {"$set": {"state": HELD, "expiresAt": now.clone(), "cancelledAt": now}}
+}
+
+/// Inside the caller's MongoDB transaction `s` on `db` (the order's cancel): turns hold
+/// `id`, when confirmed, back to `held` with its lease over, so it is given back even if
+/// the process dies before it gives it back itself. Ok(false): no confirmed hold here.
+pub async fn cancel_in_mongo(db: &Database, s: &mut ClientSession, id: &str) -> Result<bool, mongodb::error::Error> {
+    let holds = db.collection::<Document>(COLLECTION);
+    let filter = doc! {"_id": id, "$or": [{"state": CONFIRMED}, {"state": LEGACY_RESERVED}, {"state": {"$exists": false}}]};
+    let r = holds.update_one(filter, cancelled(now_bson())).session(&mut *s).await?;
+    Ok(r.matched_count == 1)
+}
+
+/// [`cancel_in_mongo`] inside the caller's redb write transaction.
+pub fn cancel_in_redb(txn: &WriteTransaction, id: &str) -> Result<bool, String> {
+    let mut table = txn.open_table(TABLE).map_err(|e| e.to_string())?;
+    let found = match table.get(id).map_err(|e| e.to_string())? {
+        Some(v) => Some(Document::from_reader(v.value()).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let Some(mut hold) = found else { return Ok(false) };
+    if !matches!(state_of(&hold), CONFIRMED | LEGACY_RESERVED) {
+        return Ok(false);
+    }
+    let now = now_bson();
+    hold.insert("state", HELD);
+    hold.insert("expiresAt", now.clone());
+    hold.insert("cancelledAt", now);
+    let mut bytes = Vec::new();
+    hold.to_writer(&mut bytes).map_err(|e| e.to_string())?;
+    table.insert(id, bytes.as_slice()).map_err(|e| e.to_string())?;
+    Ok(true)
 }

@@ -13,6 +13,7 @@
 //! - [`remote`]: the cross-module ports over HTTP (internal endpoints and their clients).
 //! - [`text`]: characters no stored text field may contain.
 //! - [`transaction`]: the one MongoDB transaction helper (bounded retries with backoff).
+//! - [`liveness`]: instances of the processes on MongoDB; the reaper of a dead one's transactions.
 //! - [`holds`]: stock holds (the record of stock taken per order attempt).
 //! - [`ratelimit`]: the one rate limiter (429 + `Retry-After`) and the client address.
 //! - [`telemetry`]: metrics (Prometheus) and trace context (OpenTelemetry, W3C).
@@ -28,6 +29,7 @@ pub mod holds;
 pub mod ids;
 pub mod indexes;
 pub mod json;
+pub mod liveness;
 pub mod module;
 pub mod openapi;
 pub mod mongoose;

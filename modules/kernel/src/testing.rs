@@ -165,6 +165,32 @@ pub async fn mongoose_cli(cli: &str, database: &str, args: &[&str]) -> serde_jso
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("mongoose {args:?} printed no JSON: {e}"))
 }
 
+/// Simulates a process killed with a MongoDB transaction open on `db`: a separate client
+/// registers its own instance (whose heartbeat then never runs), records its session,
+/// starts a transaction and applies each `(collection, filter, update)` of `writes` in it
+/// (each must match a document), then leaks the session and client so that nothing ever aborts or ends
+/// it (the driver aborts on drop). The server keeps the transaction and its write locks
+/// until a reaper kills the instance's sessions or its lifetime limit. Answers the dead
+/// instance's id.
+pub async fn die_in_transaction(db: &mongodb::Database, writes: &[(&str, mongodb::bson::Document, mongodb::bson::Document)]) -> String {
+    let uri = service_env("HME_TEST_MONGODB_URI").unwrap_or_else(|| panic!("HME_TEST_MONGODB_URI is not set"));
+    let client = mongodb::Client::with_uri_str(&uri).await.unwrap_or_else(|e| panic!("{e}"));
+    let own = client.database(db.name());
+    let instance = crate::liveness::Instance::register(&own, crate::liveness::LivenessSettings::default()).await.unwrap_or_else(|e| panic!("{e}"));
+    let mut session = client.start_session().await.unwrap_or_else(|e| panic!("{e}"));
+    instance.record(&session).await.unwrap_or_else(|e| panic!("{e}"));
+    session.start_transaction().await.unwrap_or_else(|e| panic!("{e}"));
+    for (collection, filter, update) in writes {
+        let done = own.collection::<mongodb::bson::Document>(collection).update_many(filter.clone(), update.clone()).session(&mut session).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(done.matched_count > 0, "the dead process's write in {collection} matched nothing: {filter}");
+    }
+    let id = instance.id().to_owned();
+    std::mem::forget(session);
+    std::mem::forget(instance);
+    std::mem::forget(client);
+    id
+}
+
 #[cfg(test)]
 mod tests {
     use super::uri_with_database;

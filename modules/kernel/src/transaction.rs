@@ -4,6 +4,11 @@
 //! commit on `UnknownTransactionCommitResult`, with jittered exponential backoff,
 //! bounded by attempts and by time.
 //!
+//! Every transaction's session is first recorded in this process's instance document
+//! ([`crate::liveness`]), so the transactions of a killed process are aborted by a live
+//! instance within seconds instead of holding their documents for the server's
+//! `transactionLifetimeLimitSeconds`.
+//!
 //! The closure decides the outcome: [`Txn::Commit`] commits and returns the value,
 //! [`Txn::Abort`] aborts (nothing written) and returns the value. An error without the
 //! transient label aborts and is returned as is.
@@ -38,9 +43,9 @@ pub struct TxnRetry {
 
 impl Default for TxnRetry {
     /// 40 attempts within 8 s, 5 ms doubling to 250 ms: enough to ride out heavy write
-    /// contention on a few documents and a short election, short enough to answer 503
-    /// while a dead process's transaction still holds a document (up to the server's
-    /// `transactionLifetimeLimitSeconds`, 60 s by default).
+    /// contention on a few documents, a short election, and a dead process's transaction
+    /// until a live instance reaps it (`mongodb.instance_dead_after_ms` plus a heartbeat,
+    /// ~5 s; [`crate::liveness`]).
     fn default() -> Self {
         Self { attempts: 40, deadline: Duration::from_secs(8), base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(250) }
     }
@@ -133,6 +138,11 @@ where
 {
     let transient = |e: Error| (is_transient(&e), e);
     let mut session = client.start_session().await.map_err(transient)?;
+    // Before the transaction's first write: its lsid is in this process's live instance
+    // document, so a reaper can abort it if the process dies (crate::liveness).
+    if let Some(instance) = crate::liveness::of_client(client) {
+        instance.record(&session).await.map_err(transient)?;
+    }
     session.start_transaction().await.map_err(transient)?;
     match body(&mut session, ctx).await {
         Ok(Txn::Commit(v)) => {

@@ -271,11 +271,13 @@ impl Shop {
 
     /// Every stored document, per collection, sorted: what "nothing changed" compares.
     /// Outbox and processed-event bookkeeping are reduced to their ids (a relay marks
-    /// entries published in the background; a new entry still shows).
+    /// entries published in the background; a new entry still shows). The instances of
+    /// the liveness registry (a heartbeat a second) are not the shop's data.
     pub async fn stored(&self) -> BTreeMap<String, Vec<String>> {
         let Some(db) = &self.db else { return BTreeMap::new() };
         let mut out = BTreeMap::new();
         let mut names = db.list_collection_names().await.unwrap();
+        names.retain(|n| n != hme_kernel::liveness::INSTANCES);
         names.sort();
         for name in names {
             let coll = db.collection::<mongodb::bson::Document>(&name);

@@ -13,7 +13,7 @@ use redb::{Database, ReadableTable, TableDefinition, WriteTransaction};
 use tokio::sync::Notify;
 
 use crate::store::{Claim, IdempotencyRecord, Inserted, OrderStore, StoreError};
-use hme_kernel::holds::{confirm_in_redb, Confirmed};
+use hme_kernel::holds::{cancel_in_redb, confirm_in_redb, Confirmed};
 
 /// A claim of a key by one attempt (kept in the idempotency table until the order is
 /// stored; a crash ends every write transaction, so claims only guard live twins).
@@ -135,6 +135,10 @@ impl EmbeddedOrderStore {
             order.insert("status", to);
             order.insert("updatedAt", Bson::DateTime(mongodb::bson::DateTime::from_millis(now.timestamp_millis())));
             orders.insert(key.as_str(), encode(&order)?.as_slice()).map_err(fail)?;
+        }
+        if to == "Cancelled" {
+            // The stock goes back even if this process dies before giving it back.
+            cancel_in_redb(&txn, &id.to_hex()).map_err(fail)?;
         }
         EmbeddedOutbox::append_in(&txn, event).map_err(fail)?;
         txn.commit().map_err(fail)?;

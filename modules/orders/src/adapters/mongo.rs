@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use hme_kernel::events::EventEnvelope;
 use hme_kernel::indexes::ensure_index;
-use hme_kernel::holds::{confirm_in_mongo, Confirmed};
+use hme_kernel::holds::{cancel_in_mongo, confirm_in_mongo, Confirmed};
 use hme_kernel::outbox::MongoOutbox;
 use hme_kernel::transaction::{is_duplicate_key, with_transaction, Txn, TxnRetry};
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
@@ -152,6 +152,10 @@ impl Status<'_> {
         let r = self.st.orders.update_one(filter, doc! {"$set": {"status": self.to, "updatedAt": bson_date(self.now)}}).session(&mut *s).await?;
         if r.matched_count == 0 {
             return Ok(Txn::Abort(false));
+        }
+        if self.to == "Cancelled" {
+            // The stock goes back even if this process dies before giving it back.
+            cancel_in_mongo(&self.st.db, s, &self.id.to_hex()).await?;
         }
         self.st.outbox.append_in(s, self.event).await?;
         Ok(Txn::Commit(true))

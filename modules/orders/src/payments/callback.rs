@@ -26,11 +26,10 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use hme_kernel::dates::to_iso_millis;
-use hme_kernel::events::EventEnvelope;
+use hme_kernel::events::{payloads, EventEnvelope};
 use hme_kernel::mongoose::JsNumber;
 use hme_kernel::ApiResult;
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
-use serde_json::json;
 
 use super::fields::amount_matches;
 use super::hash::verify;
@@ -170,7 +169,8 @@ impl PaymentsService {
             "courierMeta": {"courier": courier, "provisional": true, "requestedAt": to_iso_millis(&Utc::now())},
             "updatedAt": now_bson(),
         };
-        let event = EventEnvelope::new(BOOKING_REQUESTED, json!({"orderId": id.to_hex(), "provisionalTrackingNumber": provisional}));
+        let request = payloads::BookingRequested { order_id: id.to_hex(), provisional_tracking_number: Some(provisional) };
+        let event = EventEnvelope::new(BOOKING_REQUESTED, payloads::data(&request));
         self.orders.store.update_where(id, &doc! {"paymentStatus": "pending"}, &set, Some(&event)).await.map_err(store_error)
     }
 

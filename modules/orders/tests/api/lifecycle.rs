@@ -89,3 +89,61 @@ async fn a_customer_cannot_cancel_once_processing_but_the_seller_can_before_ship
         assert_eq!(app.stock(&product).await, Some(5));
     }
 }
+
+/// A catalog whose process dies right after the order's status commit: nothing is ever
+/// given back through it.
+struct DiesBeforeGivingBack(std::sync::Arc<dyn hme_kernel::ports::catalog::Catalog>);
+
+#[async_trait::async_trait]
+impl hme_kernel::ports::catalog::Catalog for DiesBeforeGivingBack {
+    async fn products_by_ids(&self, ids: &[String]) -> Result<Vec<hme_kernel::ports::catalog::CatalogProduct>, hme_kernel::ports::catalog::CatalogError> {
+        self.0.products_by_ids(ids).await
+    }
+    async fn reserve_for(&self, rid: &str, lines: &[(String, u32)], lease: std::time::Duration) -> Result<(), hme_kernel::ports::catalog::CatalogError> {
+        self.0.reserve_for(rid, lines, lease).await
+    }
+    async fn confirm(&self, rid: &str) -> Result<(), hme_kernel::ports::catalog::CatalogError> {
+        self.0.confirm(rid).await
+    }
+    async fn release(&self, _rid: &str, _lines: &[(String, u32)]) -> Result<(), hme_kernel::ports::catalog::CatalogError> {
+        Err(hme_kernel::ports::catalog::CatalogError::Unavailable("the process was killed".into()))
+    }
+    async fn product_documents(&self, ids: &[String]) -> Result<Vec<Value>, hme_kernel::ports::catalog::CatalogError> {
+        self.0.product_documents(ids).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cancel_whose_process_dies_before_giving_stock_back_still_gets_it_back() {
+    for app in TestApp::all().await {
+        let (id, product) = placed(&app, 5).await;
+        assert_eq!(app.stock(&product).await, Some(3));
+        // The same storage, served by a process that dies after committing the cancel.
+        let deps = hme_orders::OrdersDeps {
+            catalog: std::sync::Arc::new(DiesBeforeGivingBack(app.products.catalog())),
+            customers: std::sync::Arc::new(app.people.clone()),
+            address_book: std::sync::Arc::new(app.people.clone()),
+        };
+        let dying = crate::support::TestApp {
+            backend: app.backend,
+            orders: hme_orders::OrdersModule::build(&app.platform, deps, crate::support::settings()).await.unwrap(),
+            products: app.products.clone(),
+            people: app.people.clone(),
+            platform: app.platform.clone(),
+            bus: app.bus.clone(),
+            mongo: app.mongo.clone(),
+            dir: app.dir.clone(),
+        };
+        let r = dying.call(req(Method::POST, "/api/order/cancel", Some(&customer()), json!({"orderId": id}))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+        assert_eq!(status_of(&app, &id).await, "Cancelled");
+        // The hold sweeper (every 2 s, in the products module) gives the stock back.
+        let started = std::time::Instant::now();
+        while app.stock(&product).await != Some(5) && started.elapsed() < std::time::Duration::from_secs(10) {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        println!("{}: a cancel's stock given back by the sweeper {:?} after its process died", app.backend, started.elapsed());
+        assert_eq!(app.stock(&product).await, Some(5), "{}: the cancelled order's units are back", app.backend);
+        crate::support::assert_conserved(&app, &product, 5).await;
+    }
+}

@@ -248,3 +248,45 @@ async fn a_retry_after_the_first_attempt_died_holding_its_key_is_answered_within
         assert_conserved(&app, &a, 5).await;
     }
 }
+
+/// The "a retry after a crash is refused for a minute": the first attempt's
+/// process was killed with its transaction open on the key and on the product's stock
+/// (SecantusDB keeps it, and its locks, for 60 s). A client retrying with its key, as a
+/// shop's client does (503 → wait 500 ms → again, for 20 s), gets its order placed once:
+/// a live instance reaps the dead one's transaction within seconds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_retry_after_the_process_died_inside_a_transaction_is_placed_within_seconds_taking_stock_once() {
+    use mongodb::bson::{doc, oid::ObjectId, DateTime};
+    let Some(app) = TestApp::mongo().await else { return };
+    let s = hme_orders::OrdersSettings { idempotency_claim_secs: 2, ..crate::support::settings() };
+    let app = app.restart(s, None).await;
+    let db = app.mongo.clone().unwrap();
+    let address = app.customer_with_address(CUSTOMER).await;
+    let a = app.product("Locked", 100.0, 0.0, Some(5)).await;
+    // The dead attempt claimed the key, then died inside a transaction writing the key and
+    // the product's stock: nothing aborts that transaction but a reaper (or 60 s).
+    let key_id = format!("{CUSTOMER}:died-in-txn");
+    let until = DateTime::from_millis(DateTime::now().timestamp_millis() + 1000);
+    let claim = doc! {"_id": &key_id, "state": "pending", "orderId": ObjectId::new().to_hex(), "until": until, "createdAt": DateTime::now()};
+    db.collection::<mongodb::bson::Document>("order_idempotency").insert_one(claim).await.unwrap();
+    let product = ObjectId::parse_str(&a).unwrap();
+    hme_kernel::testing::die_in_transaction(&db, &[("order_idempotency", doc! {"_id": &key_id}, doc! {"$set": {"until": until}}), ("products", doc! {"_id": product}, doc! {"$inc": {"stock": -1}})]).await;
+
+    let started = std::time::Instant::now();
+    let mut tries = Vec::new();
+    let r = loop {
+        let r = app.create(&customer(), order_body(&address, &[(&a, json!(1))]), Some("died-in-txn")).await;
+        tries.push(r.status.as_u16());
+        if r.status != StatusCode::SERVICE_UNAVAILABLE || started.elapsed() > std::time::Duration::from_secs(20) {
+            break r;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    };
+    let took = started.elapsed();
+    println!("retry after a process died inside a transaction: answered {} in {took:?} (statuses {tries:?})", r.status);
+    assert_eq!(r.status, StatusCode::OK, "{took:?} {tries:?}: {}", r.raw);
+    let again = app.create(&customer(), order_body(&address, &[(&a, json!(1))]), Some("died-in-txn")).await;
+    assert_eq!(again.body, r.body, "replayed");
+    assert_eq!(app.stock(&a).await, Some(4), "the dead transaction's decrement is rolled back, the order's is kept");
+    assert_conserved(&app, &a, 5).await;
+}

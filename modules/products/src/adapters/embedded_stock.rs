@@ -136,7 +136,8 @@ fn give_back_hold(db: &Database, rid: &str, now: DateTime<Utc>, only_expired: bo
         if state == Some(RELEASED) || (only_expired && !(state == Some(HELD) && expired)) {
             return Ok(false);
         }
-        let why = if only_expired { "expired" } else if state == Some(HELD) || state.is_none() { "failed" } else { "cancelled" };
+        let cancelled = record.as_ref().is_some_and(|r| r.get("cancelledAt").is_some());
+        let why = if cancelled || !(state == Some(HELD) || state.is_none()) { "cancelled" } else if only_expired { "expired" } else { "failed" };
         let mut products = txn.open_table(PRODUCTS).map_err(fail)?;
         let lines = record.as_ref().and_then(|r| r.get_array("lines").ok()).cloned().unwrap_or_default();
         for l in lines.iter().filter_map(Bson::as_document) {

@@ -131,7 +131,7 @@ impl Release<'_> {
             let update = doc! {"$inc": {"stock": qty}, "$set": {"inStock": true, "updatedAt": now.clone()}};
             st.products.update_one(doc! {"_id": product_id, "stock": {"$exists": true}}, update).session(&mut *s).await?;
         }
-        let why = if self.only_expired { "expired" } else if state == HELD { "failed" } else { "cancelled" };
+        let why = if hold.get("cancelledAt").is_some() || state != HELD { "cancelled" } else if self.only_expired { "expired" } else { "failed" };
         let set = doc! {"$set": {"state": RELEASED, "releasedAt": now, "releaseReason": why}};
         st.reservations.update_one(doc! {"_id": self.rid, "state": state}, set).session(&mut *s).await?;
         Ok(Txn::Commit(true))
