@@ -64,8 +64,10 @@ pub struct Outcome {
     pub attempts: u32,
     /// Attempts answered 5xx.
     pub unavailable: u32,
-    /// Attempts with no answer (connection refused or cut, timeout).
+    /// Attempts with no answer (connection refused or cut).
     pub unreachable: u32,
+    /// Attempts still unanswered after the client's timeout (30 s).
+    pub timed_out: u32,
     /// When each attempt that got no definite answer (5xx or none) ended.
     pub failed_at: Vec<Instant>,
     /// Answers of a retry that replayed the first outcome (`Idempotent-Replayed`).
@@ -116,7 +118,7 @@ impl Load {
             }
             let lines: Vec<(String, u32)> = picked.into_iter().map(|p| (p, rng.between(1, 2) as u32)).collect();
             let key = format!("load-{i}-{}-{}", outcomes.len(), self.seed);
-            let mut o = Outcome { customer: i, key, lines, answer: Answer::Unanswered, started: Instant::now(), answered: Instant::now(), attempts: 0, unavailable: 0, unreachable: 0, failed_at: Vec::new(), replayed: false };
+            let mut o = Outcome { customer: i, key, lines, answer: Answer::Unanswered, started: Instant::now(), answered: Instant::now(), attempts: 0, unavailable: 0, unreachable: 0, timed_out: 0, failed_at: Vec::new(), replayed: false };
             loop {
                 if stop.load(Ordering::SeqCst) && stopped_at.get_or_insert_with(Instant::now).elapsed() > DRAIN {
                     break;
@@ -141,8 +143,12 @@ impl Load {
                         o.answer = Answer::Unexpected(s, body.to_string());
                         break;
                     }
-                    Err(_) => {
-                        o.unreachable += 1;
+                    Err(e) => {
+                        if e.is_timeout() {
+                            o.timed_out += 1;
+                        } else {
+                            o.unreachable += 1;
+                        }
                         o.failed_at.push(Instant::now());
                     }
                 }

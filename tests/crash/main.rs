@@ -84,9 +84,10 @@ fn totals(label: &str, outcomes: &[Outcome]) -> String {
     let retries: u32 = outcomes.iter().map(|o| o.attempts - 1).sum();
     let unavailable: u32 = outcomes.iter().map(|o| o.unavailable).sum();
     let unreachable: u32 = outcomes.iter().map(|o| o.unreachable).sum();
+    let timed_out: u32 = outcomes.iter().map(|o| o.timed_out).sum();
     let replayed = outcomes.iter().filter(|o| o.replayed).count();
     format!(
-        "{label}: {} orders ({placed} placed, {refused} refused out of stock), {retried} retried ({retries} retries: {unavailable} answered 5xx, {unreachable} unanswered), {replayed} answered by a replay",
+        "{label}: {} orders ({placed} placed, {refused} refused out of stock), {retried} retried ({retries} retries: {unavailable} answered 5xx, {unreachable} refused or cut, {timed_out} timed out), {replayed} answered by a replay",
         outcomes.len()
     )
 }
@@ -99,7 +100,7 @@ fn slow_answers(label: &str, outcomes: &[Outcome], marks: &[Instant]) -> (Durati
     let slow = w
         .iter()
         .filter(|(d, _)| *d > ANSWER_WITHIN)
-        .map(|(d, o)| format!("{label}: order {} answered {:?} after {d:.1?} ({} attempts, {} 5xx)", o.key, o.answer, o.attempts, o.unavailable))
+        .map(|(d, o)| format!("{label}: order {} answered {:?} after {d:.1?} ({} attempts: {} 5xx, {} timed out)", o.key, o.answer, o.attempts, o.unavailable, o.timed_out))
         .collect();
     (longest, slow)
 }
@@ -131,7 +132,8 @@ async fn sigkill_during_a_steady_order_load_strands_no_stock_loses_no_order_or_e
     for (i, (killed, ready)) in restarts.iter().enumerate() {
         let next = restarts.get(i + 1).map(|(k, _)| *k);
         let first = first_placed_after(&outcomes, *ready, next).map_or("none before the next kill".to_owned(), |d| format!("{d:.1?}"));
-        eprintln!("crash: kill {}: ready again after {:.1?}, first 200 {first} after ready", i + 1, *ready - *killed);
+        let longest = outcomes.iter().filter(|o| o.answered >= *ready && next.is_none_or(|n| o.answered < n)).map(|o| o.answered - o.started.max(*ready)).max().unwrap_or_default();
+        eprintln!("crash: kill {}: ready again after {:.1?}, first 200 {first} after ready, longest wait for an answer after ready {longest:.1?}", i + 1, *ready - *killed);
     }
     let (longest, mut failures) = slow_answers("crash", &outcomes, &marks);
     eprintln!("crash: longest wait for a definite answer since start or restart: {longest:.1?}");

@@ -20,7 +20,7 @@ pub const CUSTOMERS: usize = 6;
 /// Products on sale.
 pub const PRODUCTS: usize = 5;
 /// Initial stock of each product.
-pub const STOCK: i64 = 40;
+pub const STOCK: i64 = 60;
 /// `orders.hold_lease_secs` of the run: a dead attempt's hold is given back after it.
 pub const LEASE_SECS: u64 = 2;
 
