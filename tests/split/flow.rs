@@ -11,8 +11,7 @@ use serde_json::{json, Value};
 
 use crate::mail;
 
-/// The Svix secret the auth process is configured with (`CLERK_WEBHOOK_SIGNING_SECRET`).
-pub const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+pub use crate::isolation::WEBHOOK_SECRET;
 /// The seller (a Clerk id; same in every run, each run has its own database).
 pub const SELLER: &str = "user_split_seller";
 /// The customer.

@@ -15,6 +15,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod flow;
+mod isolation;
 mod mail;
 mod metrics;
 mod procs;
@@ -25,7 +26,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use futures::FutureExt;
-use hme_kernel::testing::{service_env, unique_name, uri_with_database, TEST_PUBLIC_PEM};
+use hme_kernel::testing::{service_env, unique_name};
+use isolation::{Backends, Isolation};
 use mongodb::bson::{doc, Document};
 use serde_json::json;
 
@@ -34,87 +36,6 @@ use procs::{free_port, Deployment, Service};
 
 /// The modules, one binary each.
 const MODULES: [&str; 5] = ["products", "orders", "images", "auth", "worker"];
-
-/// The shared test services.
-struct Backends {
-    mongodb: String,
-    redis: String,
-    rabbitmq: String,
-    smtp_url: String,
-    smtp_dir: PathBuf,
-}
-
-impl Backends {
-    fn from_env() -> Option<Self> {
-        Some(Self {
-            mongodb: service_env("HME_TEST_MONGODB_URI")?,
-            redis: service_env("HME_TEST_REDIS_URL")?,
-            rabbitmq: service_env("HME_TEST_RABBITMQ_URL")?,
-            smtp_url: service_env("HME_TEST_SMTP_URL")?,
-            smtp_dir: PathBuf::from(service_env("HME_TEST_SMTP_DIR")?),
-        })
-    }
-}
-
-/// One deployment's isolation: its own database, Redis prefix, exchange and queues,
-/// owner address; its processes share them.
-struct Isolation {
-    tag: String,
-    database: String,
-    dir: PathBuf,
-}
-
-impl Isolation {
-    fn new(run_dir: &Path, kind: &str) -> Self {
-        let tag = unique_name(kind);
-        let dir = run_dir.join(kind);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self { database: format!("t_{tag}"), tag, dir }
-    }
-
-    /// The environment of one process of this deployment.
-    fn env(&self, b: &Backends, process: &str, port: u16, extra: &[(String, String)]) -> Vec<(String, String)> {
-        let data = self.dir.join(format!("{process}-data"));
-        std::fs::create_dir_all(&data).unwrap();
-        let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config");
-        let mut env: Vec<(String, String)> = [
-            ("HME_CONFIG_DIR", config.display().to_string()),
-            ("HME__SERVER__HOST", "127.0.0.1".into()),
-            ("PORT", port.to_string()),
-            ("HME__ADMIN__PORT", procs::free_port().to_string()),
-            ("HME__SERVER__WORKERS", "1".into()),
-            ("HME__SERVER__SHUTDOWN_TIMEOUT_SECS", "1".into()),
-            // Real statuses: the flow asserts them (e.g. 503 with products down).
-            ("HME__SERVER__ERROR_STATUSES", "http".into()),
-            ("HME__STORAGE__DATA_DIR", data.display().to_string()),
-            ("HME__PRODUCTS__SEED_DEMO_ON_EMPTY_EMBEDDED", "false".to_owned()),
-            ("RUST_LOG", "info".into()),
-            ("NO_COLOR", "1".into()),
-            ("CLERK_JWT_KEY", TEST_PUBLIC_PEM.into()),
-            ("CLERK_WEBHOOK_SIGNING_SECRET", flow::WEBHOOK_SECRET.into()),
-            ("MONGODB_URI", uri_with_database(&b.mongodb, &self.database)),
-            ("REDIS_URL", b.redis.clone()),
-            ("HME__REDIS__KEY_PREFIX", format!("{}:", self.tag)),
-            ("RABBITMQ_URL", b.rabbitmq.clone()),
-            ("HME__RABBITMQ__EXCHANGE", format!("events_{}", self.tag)),
-            ("HME__RABBITMQ__QUEUE_PREFIX", format!("{}.", self.tag)),
-            ("HME__RABBITMQ__RETRY_BASE_DELAY_MS", "200".into()),
-            ("SMTP_URL", b.smtp_url.clone()),
-            ("HME__WORKER__FROM", "shop@shop.test".into()),
-            ("EMAIL_TO", format!("owner-{}@shop.test", self.tag)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        env.extend_from_slice(extra);
-        env
-    }
-
-    async fn database(&self, b: &Backends) -> mongodb::Database {
-        let client = mongodb::Client::with_uri_str(uri_with_database(&b.mongodb, &self.database)).await.unwrap();
-        client.database(&self.database)
-    }
-}
 
 /// `HME_SPLIT_BIN_DIR`, with every `hme-<module>` in it.
 fn split_binaries() -> Option<PathBuf> {
