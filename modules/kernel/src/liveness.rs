@@ -83,6 +83,10 @@ struct State {
     confirmed: Option<Instant>,
     /// Whether the document was created once (a later creation means it was reaped).
     registered: bool,
+    /// Sessions of this process whose transaction may still be open on the server
+    /// because aborting it failed (a cut connection): killed at the next pass that
+    /// reaches the server.
+    orphans: Vec<Document>,
 }
 
 /// What one reaper pass did.
@@ -139,6 +143,39 @@ impl Instance {
         self.touch(Some(lsid)).await
     }
 
+    /// Notes that `session`'s transaction may still be open on the server (its abort or
+    /// commit failed, typically on a cut connection): the next [`Instance::reap`] pass
+    /// that reaches the server kills the session, so the transaction's locks go within a
+    /// heartbeat of the connection coming back instead of after the server's 60 s.
+    /// Killing a session whose transaction did end is harmless.
+    pub fn orphan(&self, session: &ClientSession) {
+        let lsid = session.id().clone();
+        let mut st = self.state();
+        if !st.orphans.contains(&lsid) {
+            st.orphans.push(lsid);
+        }
+    }
+
+    /// Kills the orphaned sessions (see [`Instance::orphan`]); answers how many.
+    async fn kill_orphans(&self) -> Result<usize, Error> {
+        let orphans = std::mem::take(&mut self.state().orphans);
+        if orphans.is_empty() {
+            return Ok(0);
+        }
+        let sessions: Vec<Bson> = orphans.iter().cloned().map(Bson::Document).collect();
+        if let Err(e) = self.admin.run_command(doc! {"killSessions": sessions}).await {
+            let mut st = self.state();
+            for lsid in orphans {
+                if !st.orphans.contains(&lsid) {
+                    st.orphans.push(lsid);
+                }
+            }
+            return Err(e);
+        }
+        tracing::info!(instance = %self.id, sessions = orphans.len(), "killed this process's sessions whose transaction a cut connection may have left open");
+        Ok(orphans.len())
+    }
+
     /// One heartbeat: refreshes `heartbeatAt` (recreating the document when it was reaped).
     pub async fn beat(&self) -> Result<(), Error> {
         self.touch(None).await
@@ -193,11 +230,13 @@ impl Instance {
         Err(last.unwrap_or_else(|| Error::custom("instance registration kept changing")))
     }
 
-    /// One reaper pass: beats, then kills the sessions of every other instance whose
+    /// One reaper pass: beats, kills this process's orphaned sessions
+    /// ([`Instance::orphan`]), then kills the sessions of every other instance whose
     /// heartbeat is older than `dead_after` before this one's (both in the server's clock,
     /// so no host clock matters), then deletes its document.
     pub async fn reap(&self) -> Result<Reaped, Error> {
         self.beat().await?;
+        self.kill_orphans().await?;
         let Some(now) = self.instances.find_one(doc! {"_id": &self.id}).await?.and_then(|d| d.get_datetime("heartbeatAt").ok().copied()) else {
             return Ok(Reaped::default());
         };

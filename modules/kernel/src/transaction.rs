@@ -144,20 +144,43 @@ where
         instance.record(&session).await.map_err(transient)?;
     }
     session.start_transaction().await.map_err(transient)?;
-    match body(&mut session, ctx).await {
-        Ok(Txn::Commit(v)) => {
-            commit(&mut session).await?;
-            Ok(v)
+    // A transaction cut off from the server (its connection cut mid-way, its commit's
+    // result unknown) may stay open there, holding its documents, and the driver's abort
+    // ignores its own failure: this process's instance kills the session once the server
+    // is reachable again (crate::liveness::Instance::orphan).
+    let orphan_if_cut = |session: &ClientSession, e: &Error| {
+        if may_leave_open(e) {
+            if let Some(instance) = crate::liveness::of_client(client) {
+                instance.orphan(session);
+            }
         }
+    };
+    match body(&mut session, ctx).await {
+        Ok(Txn::Commit(v)) => match commit(&mut session).await {
+            Ok(()) => Ok(v),
+            Err((retry, e)) => {
+                orphan_if_cut(&session, &e);
+                Err((retry, e))
+            }
+        },
         Ok(Txn::Abort(v)) => {
             let _ = session.abort_transaction().await;
             Ok(v)
         }
         Err(e) => {
             let _ = session.abort_transaction().await;
+            orphan_if_cut(&session, &e);
             Err(transient(e))
         }
     }
+}
+
+/// Whether a failed transaction may still be open on the server: the error is not the
+/// server's answer (which ends the transaction there) but a cut or unreachable
+/// connection, or a commit whose result is unknown.
+fn may_leave_open(e: &Error) -> bool {
+    e.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT)
+        || matches!(e.kind.as_ref(), ErrorKind::Io(_) | ErrorKind::ConnectionPoolCleared { .. } | ErrorKind::ServerSelection { .. })
 }
 
 #[cfg(test)]
