@@ -16,6 +16,10 @@
 # Every figure is reported as a ratio against a baseline measured in the same run:
 # bench-baseline (tools/bench) serves from memory, with a bare actix-web, the exact bytes
 # hme answered for the same requests - the ceiling for a cached response on this machine.
+# The MongoDB scenarios are also compared with the database's floor (scripts/bench/db_floor.py:
+# pymongo issuing the same queries, or an order's writes in one transaction), and show the
+# database commands per request (hme_db_commands_total on the admin /metrics, read before and
+# after each scenario; migrations-docs/db-commands.md).
 #
 # The bench signs Clerk-shaped tokens with the TEST key of modules/kernel/testdata and runs
 # hme with CLERK_JWT_KEY set to its public half, and signs the Clerk webhook (users) with a

@@ -1,6 +1,7 @@
 //! The RED metrics and the trace fields of every request: `hme_http_requests_total`,
 //! `hme_http_request_duration_seconds` (by route template, method and status class),
-//! `hme_http_requests_in_flight`; with tracing on, the route, module and status are
+//! `hme_http_requests_in_flight`, and the MongoDB commands each request sent
+//! (`hme_db_commands_total` by route and command); with tracing on, the route, module and status are
 //! recorded into the request's server span.
 
 use std::collections::HashMap;
@@ -61,7 +62,7 @@ pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Resul
     let started = Instant::now();
     let method = method_label(req.method());
     metrics::http_in_flight(1.0);
-    let res = next.call(req).await;
+    let (res, sent) = hme_kernel::telemetry::mongo::tally(next.call(req)).await;
     metrics::http_in_flight(-1.0);
     let (route, status) = match &res {
         Ok(r) => (r.request().match_pattern(), outcome_status(r)),
@@ -69,6 +70,7 @@ pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Resul
     };
     let route = route.unwrap_or_else(|| UNMATCHED.to_owned());
     metrics::http_request(&route, method, status.as_u16(), started.elapsed());
+    metrics::db_commands(&route, &sent);
     if trace::enabled() {
         let span = tracing::Span::current();
         let module = res.as_ref().ok().and_then(|r| r.request().app_data::<web::Data<RouteModules>>().and_then(|m| m.0.get(&route).copied()));

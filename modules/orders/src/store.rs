@@ -101,6 +101,9 @@ pub trait OrderStore: Send + Sync {
     /// `until` (see the promises).
     async fn claim(&self, id: &str, order_id: &str, until: DateTime<Utc>, fresh_after: DateTime<Utc>) -> Result<Claim, StoreError>;
     /// Stores order + event + hold confirmation + key atomically (see the promises).
+    /// Called once per order document, whose `_id` is new: a retry of the same insert is
+    /// the adapter's own business (MongoDB: a transaction retried after a commit whose
+    /// reply was lost finds the order and answers `Created`).
     async fn insert(&self, order: &Document, event: &EventEnvelope, key: Option<&IdempotencyRecord>, hold: Option<&str>, fresh_after: DateTime<Utc>) -> Result<Inserted, StoreError>;
     /// The record of `id` (`<userId>:<key>`) if it is not older than `fresh_after`.
     async fn idempotency(&self, id: &str, fresh_after: DateTime<Utc>) -> Result<Option<IdempotencyRecord>, StoreError>;

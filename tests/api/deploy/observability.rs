@@ -83,3 +83,24 @@ async fn metrics_are_served_on_the_admin_listener_only_with_the_request_counters
     let uncatalogued: Vec<String> = metric_names(&body).into_iter().filter(|n| !exported(n)).collect();
     assert!(uncatalogued.is_empty(), "exported but not in the catalogue (migrations-docs/observability.md): {uncatalogued:?}");
 }
+
+/// The value of the series starting with `prefix` (0 when absent).
+fn series(body: &str, prefix: &str) -> f64 {
+    body.lines().find(|l| l.starts_with(prefix)).and_then(|l| l.rsplit(' ').next()).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+}
+
+#[actix_web::test]
+async fn the_mongodb_commands_of_each_request_are_counted_by_route_and_command() {
+    let Some(app) = spawn_app(Backends { mongo: true, ..Default::default() }).await else { return };
+    let scrape = || async { app.client.get(format!("http://127.0.0.1:{}/metrics", app.admin_port)).send().await.unwrap().text().await.unwrap() };
+    let find = r#"hme_db_commands_total{route="/api/product/{id}",command="find"}"#;
+    let before = series(&scrape().await, find);
+    for _ in 0..3 {
+        // A product that does not exist: a cache miss each time, one `find` (the recorder
+        // is shared by the tests of this binary, so only the increase is ours, at least).
+        let r = app.client.get(app.url(&format!("/api/product/{}", mongodb::bson::oid::ObjectId::new().to_hex()))).send().await.unwrap();
+        assert_eq!(r.status(), 404, "not found (server.error_statuses = http in the tests)");
+    }
+    let after = series(&scrape().await, find);
+    assert!(after - before >= 3.0, "{find}: {before} -> {after}");
+}

@@ -27,6 +27,7 @@ pub const CATALOGUE: &[(&str, Kind, &str)] = &[
     ("hme_port_call_duration_seconds", Kind::Histogram, "Duration of calls to another module's port, by port, operation and transport."),
     ("hme_db_operations_total", Kind::Counter, "MongoDB and Redis operations, by system, operation and outcome."),
     ("hme_db_operation_duration_seconds", Kind::Histogram, "MongoDB and Redis operation duration, by system and operation."),
+    ("hme_db_commands_total", Kind::Counter, "MongoDB commands sent while serving HTTP requests, by route template and command (background loops not included): divided by hme_http_requests_total, the database round trips per request."),
     ("hme_broker_operations_total", Kind::Counter, "Event bus operations (publish, consume), by bus, operation and outcome."),
     ("hme_broker_operation_duration_seconds", Kind::Histogram, "Event bus operation duration, by bus and operation."),
     ("hme_outbox_pending", Kind::Gauge, "Events committed to the outbox and not yet relayed to the bus (read at each scrape)."),
@@ -150,6 +151,13 @@ pub fn port_call(port: &'static str, operation: &'static str, transport: &'stati
 pub fn db_operation(system: &'static str, operation: &str, outcome: Outcome, elapsed: Duration) {
     counter!("hme_db_operations_total", "system" => system, "operation" => operation.to_owned(), "outcome" => outcome.label()).increment(1);
     histogram!("hme_db_operation_duration_seconds", "system" => system, "operation" => operation.to_owned()).record(elapsed.as_secs_f64());
+}
+
+/// The MongoDB commands one request to `route` sent (see [`super::mongo::tally`]).
+pub fn db_commands(route: &str, sent: &[super::mongo::SentCommand]) {
+    for c in sent {
+        counter!("hme_db_commands_total", "route" => route.to_owned(), "command" => c.name.clone()).increment(1);
+    }
 }
 
 /// Runs one Redis (or other `system`) operation in a client span, timing it and

@@ -10,4 +10,5 @@ mod lifecycle;
 mod lists;
 mod render;
 mod remote;
+mod round_trips;
 mod stock;

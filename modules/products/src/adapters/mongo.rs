@@ -16,6 +16,10 @@ use crate::store::{Announce, ListPage, ProductStore, StockLine, StoreError};
 use hme_kernel::outbox::MongoOutbox;
 use hme_kernel::transaction::{with_transaction, Txn, TxnRetry};
 
+/// The batch size asking the server for the whole answer in one batch (it still stops
+/// at 16 MiB, then the driver sends `getMore`).
+const WHOLE_ANSWER: u32 = 0x7fff_ffff; // i32::MAX: the wire field is an int32
+
 /// [`ProductStore`] on MongoDB.
 pub struct MongoProductStore {
     pub(super) products: Collection<Document>,
@@ -121,22 +125,40 @@ impl ProductStore for MongoProductStore {
     }
 
     async fn get_many(&self, ids: &[ObjectId]) -> Result<Vec<Product>, StoreError> {
-        let cursor = self.products.find(doc! {"_id": {"$in": ids.to_vec()}}).await.map_err(unavailable)?;
+        // At most one document per id: with that limit (and a batch as large), the first
+        // batch holds the whole answer and the server closes the cursor (no `getMore`).
+        let n = ids.len().max(1);
+        let cursor = self
+            .products
+            .find(doc! {"_id": {"$in": ids.to_vec()}})
+            .limit(i64::try_from(n).unwrap_or(i64::MAX))
+            .batch_size(u32::try_from(n).unwrap_or(WHOLE_ANSWER))
+            .await
+            .map_err(unavailable)?;
         Ok(decode_all(cursor.try_collect().await.map_err(unavailable)?))
     }
 
     async fn list(&self, query: &ListQuery) -> Result<ListPage, StoreError> {
         let filter = filter_document(&query.filter, self.text_index);
-        let mut find = self.products.find(filter.clone());
+        // One round trip when the answer fits a batch: the first batch is asked to hold
+        // the whole page (or, unpaged, everything up to the server's 16 MiB batch), so
+        // the server answers it all in the `find` and closes the cursor. The driver's
+        // default first batch (101 documents) made the 500-product list `find` + `getMore`.
+        let mut find = self.products.find(filter.clone()).batch_size(WHOLE_ANSWER);
         if let Some(sort) = sort_document(query.sort) {
             find = find.sort(sort);
         }
         if let Some(p) = query.page {
-            find = find.skip(p.skip()).limit(i64::try_from(p.limit).unwrap_or(i64::MAX));
+            let limit = i64::try_from(p.limit).unwrap_or(i64::MAX);
+            find = find.skip(p.skip()).limit(limit).batch_size(u32::try_from(p.limit).unwrap_or(WHOLE_ANSWER).max(1));
         }
         let docs: Vec<Document> = find.await.map_err(unavailable)?.try_collect().await.map_err(unavailable)?;
+        let read = docs.len() as u64;
         let products = decode_all(docs);
         let total = match query.page {
+            // A page that is not full and not past the end is the last one: the total
+            // is known without counting.
+            Some(p) if read < p.limit && (read > 0 || p.skip() == 0) => p.skip() + read,
             Some(_) => self.products.count_documents(filter).await.map_err(unavailable)?,
             None => products.len() as u64,
         };

@@ -8,4 +8,5 @@ mod cache;
 mod legacy_answers;
 mod module;
 mod read;
+mod round_trips;
 mod write;
