@@ -41,6 +41,12 @@ pub enum Command {
         #[arg(long)]
         hme_url: String,
     },
+    /// Print every setting: its key, the variables that set it, its default, its meaning.
+    Settings {
+        /// As the Markdown tables of migrations-docs/configuration.md.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Validate the settings and reach every configured backend.
     CheckConfig,
     /// Exit 0 when the local server answers `/healthz` (for container health checks).
@@ -103,6 +109,12 @@ pub async fn run() -> anyhow::Result<ExitCode> {
             crate::migration::cli::print_rewrites(&config_dir, &hme_url)?;
             return Ok(ExitCode::SUCCESS);
         }
+        Command::Settings { markdown } => {
+            let defaults = crate::settings_reference::defaults(&config_dir)?;
+            let reference = if markdown { crate::settings_reference::markdown(&defaults) } else { crate::settings_reference::text(&defaults) };
+            print!("{reference}");
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::CheckConfig => return Ok(crate::check::run(&config_dir).await),
         _ => {}
     }
@@ -131,7 +143,7 @@ pub async fn run() -> anyhow::Result<ExitCode> {
             println!("demo catalog: {inserted} products inserted");
         }
         Command::Dlq { action } => return dlq(&settings, action).await,
-        Command::Openapi | Command::Routes { .. } | Command::NextjsRewrites { .. } | Command::CheckConfig => {}
+        Command::Openapi | Command::Routes { .. } | Command::NextjsRewrites { .. } | Command::Settings { .. } | Command::CheckConfig => {}
     }
     Ok(ExitCode::SUCCESS)
 }

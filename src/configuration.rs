@@ -84,8 +84,9 @@ pub struct ServerSettings {
     /// Most requests in flight per client address (429 above); 0: no cap.
     #[serde(default = "default_max_concurrent_per_client")]
     pub max_concurrent_per_client: usize,
-    /// Take the client address (rate limits, the concurrency cap) from the first
-    /// `X-Forwarded-For` entry: only behind a proxy that sets it.
+    /// Take the client address (rate limits, the concurrency cap) from the last
+    /// `X-Forwarded-For` entry, the one the proxy appended (earlier entries are the
+    /// client's own and ignored): only behind a proxy that sets it.
     #[serde(default)]
     pub trust_forwarded_for: bool,
     /// Which status the legacy routes answer their failures with: `legacy` (default: the
@@ -444,18 +445,15 @@ impl Settings {
 /// `env`, with the list-valued settings split on commas.
 pub fn hme_environment(env: &HashMap<String, String>) -> Environment {
     let hme_env: Map<String, String> = env.iter().filter(|(k, _)| k.starts_with("HME__")).map(|(k, v)| (k.clone(), v.clone())).collect();
-    Environment::with_prefix("HME")
-        .prefix_separator("__")
-        .separator("__")
-        .list_separator(",")
-        .with_list_parse_key("server.cors_origins")
-        .with_list_parse_key("auth.authorized_parties")
-        .with_list_parse_key("auth.trusted_origins")
-        .with_list_parse_key("accounts.admin_emails")
-        .with_list_parse_key("migration.volatile_fields")
+    LIST_KEYS
+        .iter()
+        .fold(Environment::with_prefix("HME").prefix_separator("__").separator("__").list_separator(","), |env, key| env.with_list_parse_key(key))
         .try_parsing(true)
         .source(Some(hme_env))
 }
+
+/// The list-valued settings: an `HME__` variable gives them comma-separated.
+pub const LIST_KEYS: &[&str] = &["server.cors_origins", "auth.authorized_parties", "auth.trusted_origins", "accounts.admin_emails", "migration.volatile_fields"];
 
 /// The config folder: `HME_CONFIG_DIR`, else `./config`, else the one beside the
 /// sources (so `cargo run` works from any folder of the checkout).

@@ -11,5 +11,6 @@ pub mod migration;
 pub mod modules;
 pub mod openapi;
 pub mod seed;
+pub mod settings_reference;
 pub mod startup;
 pub mod telemetry;

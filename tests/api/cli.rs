@@ -147,3 +147,19 @@ fn health_answers_once_the_server_is_up_and_sigterm_stops_it_gracefully() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn settings_prints_every_setting_with_its_variables_default_and_meaning() {
+    let out = hme(&["settings"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed = text(&out.stdout);
+    let block = printed.split("\n\n").find(|b| b.starts_with("orders.hold_lease_secs\n")).unwrap_or_else(|| panic!("no orders.hold_lease_secs in:\n{printed}"));
+    assert!(block.contains("variables: HME__ORDERS__HOLD_LEASE_SECS\n") && block.contains("default:   30") && block.contains("stays held"), "{block}");
+    let api_url = printed.split("\n\n").find(|b| b.starts_with("auth.clerk_api_url\n")).unwrap();
+    assert!(api_url.contains("variables: CLERK_API_URL, HME__AUTH__CLERK_API_URL") && api_url.contains("https://api.clerk.com"), "{api_url}");
+    assert!(printed.contains("OTEL_EXPORTER_OTLP_ENDPOINT"), "the tracing variables are listed");
+
+    let markdown = hme(&["settings", "--markdown"], &[]);
+    assert!(markdown.status.success(), "{}", text(&markdown.stderr));
+    assert!(text(&markdown.stdout).contains("| `orders.hold_lease_secs` | `HME__ORDERS__HOLD_LEASE_SECS` | `30` | "), "{}", text(&markdown.stdout));
+}
