@@ -29,7 +29,7 @@ COPY config ./config
 RUN mkdir -p /app/data && chown hme /app/data
 USER hme
 # MALLOC_ARENA_MAX=2: glibc's allocator otherwise keeps an arena per busy thread and the
-# memory freed in it (README, Performance: 70 MB -> 55 MB under the list load).
+# memory freed in it (migrations-docs/performance.md: 70 MB -> 55 MB under the list load).
 ENV HME_ENV=production PORT=8080 HME_CONFIG_DIR=/app/config MALLOC_ARENA_MAX=2
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 CMD ["hme", "health"]

@@ -70,8 +70,8 @@ async fn cors_allows_only_the_configured_origins() {
 
 #[tokio::test]
 async fn responses_are_gzipped_on_request_and_brotli_is_not_applied_per_request() {
-    // Brotli on every response made 32 concurrent list requests hold ~500 MB (see the
-    // README's Performance section): the HTTP layer compresses with gzip only, and only
+    // Brotli on every response made 32 concurrent list requests hold ~500 MB (see
+    // migrations-docs/performance.md): the HTTP layer compresses with gzip only, and only
     // the cached product bodies, compressed once per body, are served in br.
     let app = spawn_app(Backends::default()).await.unwrap();
     let raw = reqwest::Client::builder().no_gzip().no_brotli().build().unwrap();

@@ -408,9 +408,9 @@ fn the_compose_file_and_its_gateway_match_the_binary() {
 }
 
 #[test]
-fn the_readme_documents_every_image_port_and_variable_of_the_compose_file() {
-    let readme = super::read("README.md");
-    let section = readme.split("\n## Deploy modes").nth(1).and_then(|s| s.split("\n## ").next()).unwrap_or_default();
+fn the_deployment_guide_documents_every_image_port_and_variable_of_the_compose_file() {
+    let guide = super::read("migrations-docs/deployment.md");
+    let section = guide.split("\n## The Compose services").nth(1).and_then(|s| s.split("\n## ").next()).unwrap_or_default();
     let doc = yaml_docs(&super::read("docker-compose.yml")).unwrap().remove(0);
     let mut missing = Vec::new();
     let mut need = |what: String, text: String| {
@@ -433,5 +433,5 @@ fn the_readme_documents_every_image_port_and_variable_of_the_compose_file() {
             need(format!("{name}'s variable {var}"), format!("`{var}`"));
         }
     }
-    assert!(missing.is_empty(), "README.md (Deploy modes) does not mention: {missing:?}");
+    assert!(missing.is_empty(), "migrations-docs/deployment.md (The Compose services) does not mention: {missing:?}");
 }

@@ -3,7 +3,7 @@
 //! Cached bodies are compressed once per body (see [`crate::cache::CachedBody::encoded`])
 //! and served with `Content-Encoding` set, so the HTTP layer's per-request compression
 //! passes them through untouched. Brotli is offered here only, never per request: run
-//! on every request, it held ~500 MB under load (README, Performance).
+//! on every request, it held ~500 MB under load (migrations-docs/performance.md).
 
 use std::io::Write;
 
