@@ -61,7 +61,7 @@ async fn checks(settings: &Settings) -> Vec<Line> {
     lines.push(timed("auth.clerk_jwt_key", key.into(), async { crate::infrastructure::token_verifier(settings).map(|_| ()).map_err(|e| e.to_string()) }).await);
     lines.push(timed("modules", crate::modules::compiled().join(","), async { crate::modules::check_dependencies(settings) }).await);
     let upstream = settings.migration.upstream_url.as_deref().map(redact_url).unwrap_or_else(|| "unset: pass-through off".into());
-    lines.push(timed("migration (LEGACY_UPSTREAM_URL)", upstream, crate::migration::check(&settings.migration)).await);
+    lines.push(timed("migration (LEGACY_UPSTREAM_URL)", upstream, hme_migration::check(&settings.migration)).await);
     match &settings.mongodb.uri {
         Some(uri) => {
             let uri = uri.expose_secret();

@@ -102,11 +102,11 @@ pub async fn run() -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Command::Routes { json } => {
-            crate::migration::cli::print_routes(&config_dir, json)?;
+            crate::route_table::print_routes(&config_dir, json)?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::NextjsRewrites { hme_url } => {
-            crate::migration::cli::print_rewrites(&config_dir, &hme_url)?;
+            crate::route_table::print_rewrites(&config_dir, &hme_url)?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Settings { markdown } => {

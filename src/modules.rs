@@ -1,5 +1,8 @@
-//! The compiled-in feature modules: the only place (with the settings) where
-//! `cfg(feature)` appears. Builds each module and checks that every module another one
+//! The compiled-in feature modules: most of the binary's `cfg(feature)` attributes are
+//! here. The others: `configuration.rs` (a module's settings section), `startup.rs` (the
+//! worker's mode and consumers, the orders storefront origin, the auth module's
+//! forwarded-for setting), `seed.rs` (the demo catalog, with products and images) and
+//! `cli.rs` (`hme seed`, with products). Builds each module and checks that every module another one
 //! needs is either compiled in or configured to be reached remotely; a module that is
 //! not compiled in is reached through its port's HTTP adapter ([`hme_kernel::remote`]).
 

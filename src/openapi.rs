@@ -9,7 +9,7 @@ use crate::http::health;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "hme", description = "The HMElectronics backend: the legacy Next.js API routes, served by Rust."),
-    paths(health::healthz, health::readyz, crate::migration::status),
+    paths(health::healthz, health::readyz, hme_migration::status),
     components(schemas(hme_kernel::events::EventEnvelope)),
     tags(
         (name = "health", description = "Liveness and readiness probes"),
@@ -103,6 +103,11 @@ pub fn routes() -> Vec<RouteInfo> {
         all.extend(routes_of(module, &doc));
     }
     all
+}
+
+/// The routes the migration layer counts as served by this build.
+pub fn served_routes() -> Vec<hme_migration::ServedRoute> {
+    routes().into_iter().map(|r| hme_migration::ServedRoute { method: r.method, path: r.path }).collect()
 }
 
 #[cfg(test)]

@@ -156,7 +156,7 @@ fn http_server(
     )));
     let error_statuses = settings.server.error_statuses;
     let route_modules = web::Data::new(observe::RouteModules::of_compiled());
-    let migration = web::Data::new(crate::migration::Migration::build(&settings.migration, &settings.server.host, listener.local_addr()?.port())?);
+    let migration = web::Data::new(hme_migration::Migration::build(&settings.migration, &settings.server.host, listener.local_addr()?.port(), &crate::openapi::served_routes())?);
     // The owning modules' internal endpoints (split deploys), only with a service token.
     let internal = settings.services.service_token.clone().and_then(ServiceToken::new);
     if internal.is_none() && http.iter().any(|m| m.name() != "worker" && m.name() != "orders") {
@@ -176,7 +176,7 @@ fn http_server(
             .app_data(limits.clone())
             .app_data(error_statuses)
             .app_data(route_modules.clone())
-            .configure(crate::migration::configure)
+            .configure(hme_migration::configure)
             .service(health::healthz)
             .service(health::readyz)
             .service(web::redirect("/swagger", "/swagger/").permanent())
@@ -190,7 +190,7 @@ fn http_server(
         }
         app.default_service(web::to(middleware::not_found))
             .wrap(from_fn(middleware::envelope_errors))
-            .wrap(from_fn(crate::migration::layer))
+            .wrap(from_fn(hme_migration::layer))
             .wrap(from_fn(middleware::request_limits))
             .wrap(Compress::default())
             .wrap(Condition::new(!origins.is_empty(), middleware::cors(&origins)))

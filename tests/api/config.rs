@@ -7,6 +7,7 @@ use secrecy::ExposeSecret;
 
 use crate::helpers::config_dir;
 
+#[cfg(all(feature = "products", feature = "orders", feature = "images", feature = "auth", feature = "worker"))]
 mod keys;
 
 

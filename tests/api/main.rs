@@ -14,6 +14,7 @@ mod demo;
 mod dlq;
 mod frame;
 mod helpers;
+mod layout;
 #[cfg(all(feature = "products", feature = "orders", feature = "auth"))]
 mod legacy_statuses;
 mod migration;

@@ -1,7 +1,8 @@
 //! The storage port of the orders module.
 //!
-//! Promises, for every adapter (checked by the conformance suite in
-//! `tests/conformance`, run against MongoDB and the embedded store):
+//! Promises, for every adapter. No conformance suite of its own checks them yet: the
+//! route tests of `tests/api` (create, lifecycle, lists, stock) do, through the service,
+//! on MongoDB and on the embedded store.
 //! - [`OrderStore::claim`] claims an `Idempotency-Key` for one attempt (order id) until
 //!   a time, in a short write of its own (never inside a long transaction, so a process
 //!   that dies holding a claim blocks its key only until the claim ends): [`Claim::Mine`],

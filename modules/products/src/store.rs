@@ -1,7 +1,7 @@
 //! The storage port of the products module.
 //!
 //! Promises, for every adapter (checked by the conformance suite in
-//! `tests/store_conformance.rs`, run against MongoDB and the embedded store):
+//! `tests/conformance`, run against MongoDB and the embedded store):
 //! - A product read back is equal to the one inserted (documents keep their fields,
 //!   unknown ones included; numbers keep their value).
 //! - `list` returns the products matching the query's filter in the query's order
@@ -64,10 +64,10 @@ pub struct StockLine {
     pub qty: u32,
 }
 
-/// The products storage port (see the module documentation for its promises).
 /// Makes the event that announces a change of a product (committed with the change).
 pub type Announce = fn(&Product) -> hme_kernel::events::EventEnvelope;
 
+/// The products storage port (see the module documentation for its promises).
 #[async_trait]
 pub trait ProductStore: Send + Sync {
     /// The adapter's name (`mongodb`, `embedded`), for logs.
@@ -82,9 +82,9 @@ pub trait ProductStore: Send + Sync {
     async fn list(&self, query: &ListQuery) -> Result<ListPage, StoreError>;
     /// Applies `patch` to the product if `owner` owns it; returns it as updated.
     async fn update_owned(&self, id: &ObjectId, owner: &str, patch: &ProductPatch, now: DateTime<Utc>) -> Result<Option<Product>, StoreError>;
-    /// Deletes the product if `owner` owns it; returns what was deleted.
-    /// Deletes the owner's product and, in the same transaction, appends to the outbox
-    /// the event `announce` makes of it: both are committed or neither is.
+    /// Deletes the product if `owner` owns it and, in the same transaction, appends to
+    /// the outbox the event `announce` makes of it (both are committed or neither is);
+    /// returns what was deleted.
     async fn delete_owned(&self, id: &ObjectId, owner: &str, announce: Announce) -> Result<Option<Product>, StoreError>;
     /// How many products exist.
     async fn count(&self) -> Result<u64, StoreError>;

@@ -4,11 +4,11 @@
 //!
 //! Without `migration.upstream_url` the layer is a no-op.
 
-pub mod cli;
 pub mod diff;
 pub mod manifest;
 pub mod proxy;
 pub mod rewrites;
+pub mod settings;
 pub mod shadow;
 
 use std::time::Duration;
@@ -20,8 +20,8 @@ use actix_web::{get, web, HttpResponse};
 use hme_kernel::auth::Principal;
 use hme_kernel::error::ApiResult;
 
-use crate::configuration::MigrationSettings;
-pub use manifest::{ManifestEntry, RouteState};
+pub use settings::MigrationSettings;
+pub use manifest::{ManifestEntry, RouteState, ServedRoute};
 use proxy::Upstream;
 use shadow::{ShadowStats, SHADOW_HEADER};
 
@@ -55,8 +55,8 @@ pub struct Migration {
 }
 
 impl Migration {
-    /// Builds the layer for the server bound at `host:port`.
-    pub fn build(settings: &MigrationSettings, host: &str, port: u16) -> anyhow::Result<Self> {
+    /// Builds the layer for the server bound at `host:port`, serving `served`.
+    pub fn build(settings: &MigrationSettings, host: &str, port: u16, served: &[ServedRoute]) -> anyhow::Result<Self> {
         manifest::validate(settings).map_err(anyhow::Error::msg)?;
         let timeout = Duration::from_secs(settings.timeout_secs.max(1));
         let connect = Duration::from_secs(settings.connect_timeout_secs.max(1));
@@ -72,9 +72,8 @@ impl Migration {
             h => h.to_owned(),
         };
         let loopback = Upstream::new(&format!("http://{own_host}:{port}"), timeout, connect)?;
-        let routes = crate::openapi::routes();
-        let hme_routes = routes.iter().map(|r| (r.method.clone(), r.path.clone())).collect();
-        let manifest = manifest::manifest_of_build(settings);
+        let hme_routes = served.iter().map(|r| (r.method.clone(), r.path.clone())).collect();
+        let manifest = manifest::manifest_of_build(settings, served);
         if let Some(u) = &upstream {
             let summary = |s: RouteState| manifest.iter().filter(|e| e.state == s).count();
             tracing::info!(upstream = u.shown(), hme = summary(RouteState::Hme), shadow = summary(RouteState::Shadow), legacy = summary(RouteState::Legacy), "legacy pass-through on");

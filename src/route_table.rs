@@ -4,8 +4,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::manifest::{self, RouteState};
-use crate::configuration::{MigrationSettings, Settings};
+use hme_migration::manifest::{self, RouteState};
+use hme_migration::MigrationSettings;
+
+use crate::configuration::Settings;
 
 /// One line of `hme routes`.
 #[derive(Debug, Serialize)]
@@ -40,7 +42,7 @@ fn migration_settings(config_dir: &Path) -> MigrationSettings {
 
 /// Every route of the build with its state, then the legacy routes it does not serve.
 pub fn rows(settings: &MigrationSettings) -> Vec<RouteRow> {
-    let manifest = manifest::manifest_of_build(settings);
+    let manifest = manifest::manifest_of_build(settings, &crate::openapi::served_routes());
     let mut rows: Vec<RouteRow> = crate::openapi::routes()
         .into_iter()
         .map(|r| {
@@ -78,8 +80,8 @@ pub fn print_rewrites(config_dir: &Path, hme_url: &str) -> anyhow::Result<()> {
     if !matches!(url.scheme(), "http" | "https") {
         anyhow::bail!("--hme-url: expected an http(s) URL");
     }
-    let manifest = manifest::manifest_of_build(&migration_settings(config_dir));
-    print!("{}", super::rewrites::render(&manifest, hme_url));
-    print!("{}", super::rewrites::render_images(&url));
+    let manifest = manifest::manifest_of_build(&migration_settings(config_dir), &crate::openapi::served_routes());
+    print!("{}", hme_migration::rewrites::render(&manifest, hme_url));
+    print!("{}", hme_migration::rewrites::render_images(&url));
     Ok(())
 }

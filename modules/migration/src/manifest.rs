@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::configuration::MigrationSettings;
+use crate::settings::MigrationSettings;
 
 /// Who answers a legacy route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -183,10 +183,18 @@ pub fn manifest(settings: &MigrationSettings, served: impl Fn(&str, &str) -> boo
         .collect()
 }
 
-/// The manifest of this build (its served routes from [`crate::openapi::routes`]).
-pub fn manifest_of_build(settings: &MigrationSettings) -> Vec<ManifestEntry> {
-    let routes = crate::openapi::routes();
-    manifest(settings, |m, p| routes.iter().any(|r| r.method == m && r.path == p))
+/// A route the build serves, as its composition root lists them (its OpenAPI routes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedRoute {
+    /// `GET`, `POST`...
+    pub method: String,
+    /// The path pattern (`/api/product/{id}`).
+    pub path: String,
+}
+
+/// The manifest of a build serving `served`.
+pub fn manifest_of_build(settings: &MigrationSettings, served: &[ServedRoute]) -> Vec<ManifestEntry> {
+    manifest(settings, |m, p| served.iter().any(|r| r.method == m && r.path == p))
 }
 
 /// The legacy route matching a request, if any.
