@@ -4,11 +4,10 @@ pub mod add;
 pub mod delete;
 pub mod edit;
 pub mod encoding;
+pub mod flags;
 pub mod get_one;
-pub mod in_stock;
 pub mod legacy;
 pub mod list;
-pub mod promotion;
 pub mod responses;
 pub mod seller_list;
 
@@ -30,8 +29,8 @@ use crate::service::ProductsService;
         add::add_product,
         edit::edit_product,
         delete::delete_product,
-        in_stock::set_in_stock,
-        promotion::set_promotion,
+        flags::set_in_stock,
+        flags::set_promotion,
         get_one::get_product,
     ),
     components(schemas(
@@ -64,7 +63,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, service: &Arc<ProductsService>) {
         .service(resource("/api/product/add").wrap(legacy::ADD.wrap()).route(web::post().to(add::add_product)))
         .service(resource("/api/product/edit").wrap(legacy::EDIT.wrap()).route(web::put().to(edit::edit_product)))
         .service(resource("/api/product/delete").wrap(legacy::DELETE.wrap()).route(web::delete().to(delete::delete_product)))
-        .service(resource("/api/product/inStock").wrap(legacy::IN_STOCK.wrap()).route(web::put().to(in_stock::set_in_stock)))
-        .service(resource("/api/product/promotion").wrap(legacy::PROMOTION.wrap()).route(web::put().to(promotion::set_promotion)))
+        .service(resource("/api/product/inStock").wrap(legacy::IN_STOCK.wrap()).route(web::put().to(flags::set_in_stock)))
+        .service(resource("/api/product/promotion").wrap(legacy::PROMOTION.wrap()).route(web::put().to(flags::set_promotion)))
         .service(resource("/api/product/{id}").route(web::get().to(get_one::get_product)));
 }
