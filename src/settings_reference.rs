@@ -69,6 +69,8 @@ pub const SETTINGS: &[SettingRow] = &[
     row("mongodb.uri", Some("unset: embedded storage"), "MongoDB connection string (secret); the database is the URI's path (`test` when none, as mongoose)"),
     row("mongodb.pool_size", Some("driver default"), "connection pool size"),
     row("mongodb.database", Some("from the URI"), "overrides the database named in the URI"),
+    row("mongodb.instance_heartbeat_ms", None, "how often this process refreshes its instance document (`hme_instances`) and looks for dead instances"),
+    row("mongodb.instance_dead_after_ms", None, "an instance whose heartbeat is older than this (server clock) is dead: whichever live instance notices first kills its sessions (`killSessions`), which aborts its open transactions and frees the documents they wrote"),
     row("redis.url", Some("unset: in-process"), "Redis for cache and rate limits (secret)"),
     row("redis.key_prefix", None, "prefix of every key"),
     row("redis.pool_size", None, "connections"),
