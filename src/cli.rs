@@ -98,7 +98,7 @@ pub async fn run() -> anyhow::Result<ExitCode> {
     let command = cli.command.unwrap_or(Command::Serve);
     match command {
         Command::Openapi => {
-            println!("{}", crate::openapi::document().to_pretty_json()?);
+            println!("{}", crate::openapi::document_json());
             return Ok(ExitCode::SUCCESS);
         }
         Command::Routes { json } => {

@@ -31,6 +31,33 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc
 }
 
+/// [`document`] as pretty JSON, the same bytes on every run (served at
+/// `/api-docs/openapi.json` and printed by `hme openapi`). utoipa keeps a link's fields
+/// in a `HashMap` ([`Links`] sets them as extensions), whose order changes per process:
+/// each link's keys are written sorted.
+pub fn document_json() -> String {
+    let mut doc = serde_json::to_value(document()).unwrap_or_default();
+    let links = doc
+        .get_mut("paths")
+        .and_then(serde_json::Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(serde_json::Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(|op| op.get_mut("responses").and_then(serde_json::Value::as_object_mut))
+        .flat_map(|responses| responses.values_mut())
+        .filter_map(|response| response.get_mut("links").and_then(serde_json::Value::as_object_mut))
+        .flat_map(|links| links.values_mut());
+    for link in links {
+        if let Some(fields) = link.as_object_mut() {
+            let mut sorted: Vec<(String, serde_json::Value)> = std::mem::take(fields).into_iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            fields.extend(sorted);
+        }
+    }
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
 /// OpenAPI links between operations (the stateful phase of `scripts/fuzz.sh` follows
 /// them): (from operation, to operation, link parameters or request body). Links whose
 /// ends are not both compiled in are left out.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress, Condition};
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App, HttpResponse, HttpServer};
 use hme_kernel::auth::TrustedOrigins;
 use hme_kernel::json::{json_config, query_config};
 use hme_kernel::module::HttpModule;
@@ -123,6 +123,7 @@ async fn start_consumers(infrastructure: &Infrastructure, modules: &Modules, mod
 /// cookie alone, besides the one hme is reached at: `server.cors_origins`,
 /// `auth.trusted_origins` and the storefront's own base URL (`BASE_URL`).
 fn trusted_origins(settings: &Settings) -> TrustedOrigins {
+    #[cfg_attr(not(feature = "orders"), allow(unused_mut))]
     let mut origins: Vec<String> = settings.server.cors_origins.iter().chain(&settings.auth.trusted_origins).cloned().collect();
     #[cfg(feature = "orders")]
     origins.push(settings.orders.payments.base_url.clone());
@@ -137,7 +138,8 @@ fn http_server(
     infrastructure: &Infrastructure,
     http: Vec<Arc<dyn HttpModule>>,
 ) -> anyhow::Result<Server> {
-    let doc = crate::openapi::document();
+    // Rendered once: the same bytes on every request and every run.
+    let doc = web::Bytes::from(crate::openapi::document_json());
     let readiness = web::Data::new(health::Readiness(infrastructure.checks.clone()));
     let tokens = web::Data::new(infrastructure.platform.tokens.clone());
     let roles = web::Data::new(infrastructure.roles.clone());
@@ -180,7 +182,14 @@ fn http_server(
             .service(health::healthz)
             .service(health::readyz)
             .service(web::redirect("/swagger", "/swagger/").permanent())
-            .service(SwaggerUi::new("/swagger/{_:.*}").url("/api-docs/openapi.json", doc.clone()));
+            .route("/api-docs/openapi.json", web::get().to({
+                let doc = doc.clone();
+                move || {
+                    let doc = doc.clone();
+                    async move { HttpResponse::Ok().content_type("application/json").body(doc) }
+                }
+            }))
+            .service(SwaggerUi::new("/swagger/{_:.*}").config(utoipa_swagger_ui::Config::from("/api-docs/openapi.json")));
         for module in &http {
             app = app.configure(|cfg| module.configure(cfg));
         }

@@ -50,6 +50,11 @@ async fn the_openapi_document_holds_exactly_the_compiled_modules() {
     assert_eq!(has_products, cfg!(feature = "products"), "{paths:?}");
     let expected = hme::openapi::document();
     assert_eq!(doc["paths"].as_object().unwrap().len(), expected.paths.paths.len());
+    // The same bytes as `hme openapi` prints, on every request and every build of it
+    // (a diff of two runs shows only real changes).
+    let served = app.client.get(app.url("/api-docs/openapi.json")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(served, hme::openapi::document_json());
+    assert_eq!(hme::openapi::document_json(), hme::openapi::document_json(), "rendering twice gives the same bytes");
 }
 
 #[tokio::test]
