@@ -13,7 +13,6 @@ use crate::domain::{normalize_email, validate_password, Account, RefreshRecord, 
 use crate::passwords::Passwords;
 use crate::ratelimit::LoginLimiter;
 use hme_kernel::ratelimit::Limit;
-use crate::service::store_error;
 use crate::settings::AuthModuleSettings;
 use crate::signer::Signer;
 use crate::store::{AccountStore, StoreError, UserStore};
@@ -104,7 +103,7 @@ impl AccountsService {
         match self.users.insert_user(&User::new(&profile)).await {
             Ok(()) => {}
             Err(StoreError::Conflict(_)) => return Ok(()),
-            Err(e) => return Err(store_error(e)),
+            Err(e) => return Err(ApiError::from(e)),
         }
         match self.accounts.create_account(&account).await {
             Ok(()) => Ok(()),
@@ -114,7 +113,7 @@ impl AccountsService {
                 }
                 match e {
                     StoreError::Conflict(_) => Ok(()),
-                    e => Err(store_error(e)),
+                    e => Err(ApiError::from(e)),
                 }
             }
         }
@@ -125,7 +124,7 @@ impl AccountsService {
     pub async fn login(&self, email: &str, password: &str, client: &str) -> Result<TokenPair, ApiError> {
         let Some(email) = normalize_email(email) else { return Err(ApiError::unauthorized(INVALID_LOGIN)) };
         self.limiter.check(&email, client).await?;
-        let account = self.accounts.account_by_email(&email).await.map_err(store_error)?;
+        let account = self.accounts.account_by_email(&email).await?;
         let ok = self.passwords.verify(password.to_owned(), account.as_ref().map(|a| a.password_hash.clone())).await;
         let Some(account) = account.filter(|_| ok) else { return Err(ApiError::unauthorized(INVALID_LOGIN)) };
         self.limiter.reset_account(&email).await;
@@ -137,7 +136,7 @@ impl AccountsService {
         let now = hme_kernel::dates::now_millis();
         let ttl = chrono::Duration::seconds(i64::try_from(self.settings.refresh_ttl_secs).unwrap_or(2_592_000));
         let record = RefreshRecord { hash: token_hash(&refresh_token), family_id: family_id.to_owned(), user_id: account.id.clone(), created_at: now, expires_at: now + ttl, used_at: None, revoked_at: None };
-        self.accounts.insert_refresh(&record).await.map_err(store_error)?;
+        self.accounts.insert_refresh(&record).await?;
         let access_token = self.signer.access_token(&account.id, account.role, family_id).map_err(|e| ApiError::internal(std::io::Error::other(e)))?;
         Ok(TokenPair { success: true, access_token, token_type: "Bearer", expires_in: self.signer.ttl_secs(), refresh_token })
     }
@@ -146,14 +145,14 @@ impl AccountsService {
     /// revokes its whole family.
     pub async fn refresh(&self, token: &str) -> Result<TokenPair, ApiError> {
         let unauthorized = || ApiError::unauthorized(INVALID_REFRESH);
-        match self.accounts.use_refresh(&token_hash(token), Utc::now()).await.map_err(store_error)? {
+        match self.accounts.use_refresh(&token_hash(token), Utc::now()).await? {
             RefreshUse::Fresh(r) => {
-                let account = self.accounts.account(&r.user_id).await.map_err(store_error)?.ok_or_else(unauthorized)?;
+                let account = self.accounts.account(&r.user_id).await?.ok_or_else(unauthorized)?;
                 self.issue(&account, &r.family_id).await
             }
             RefreshUse::Reused(r) => {
                 tracing::warn!(user_id = %r.user_id, family = %r.family_id, "refresh token reused: revoking its family");
-                self.accounts.revoke_family(&r.family_id, Utc::now()).await.map_err(store_error)?;
+                self.accounts.revoke_family(&r.family_id, Utc::now()).await?;
                 Err(unauthorized())
             }
             RefreshUse::Revoked | RefreshUse::Expired | RefreshUse::Unknown => Err(unauthorized()),
@@ -162,21 +161,21 @@ impl AccountsService {
 
     /// Revokes the family of a refresh token (unknown tokens: nothing to do).
     pub async fn logout(&self, token: &str) -> Result<(), ApiError> {
-        if let Some(r) = self.accounts.refresh(&token_hash(token)).await.map_err(store_error)? {
-            self.accounts.revoke_family(&r.family_id, Utc::now()).await.map_err(store_error)?;
+        if let Some(r) = self.accounts.refresh(&token_hash(token)).await? {
+            self.accounts.revoke_family(&r.family_id, Utc::now()).await?;
         }
         Ok(())
     }
 
     /// The caller's account, when it is one of ours.
     pub async fn account(&self, user_id: &str) -> Result<Option<Account>, ApiError> {
-        self.accounts.account(user_id).await.map_err(store_error)
+        self.accounts.account(user_id).await.map_err(ApiError::from)
     }
 
     /// An admin sets the role of one of our accounts.
     pub async fn grant(&self, by: &Principal, user_id: &str, role: Role) -> Result<(), ApiError> {
         by.require_admin()?;
-        if self.accounts.set_role(user_id, role, hme_kernel::dates::now_millis()).await.map_err(store_error)? {
+        if self.accounts.set_role(user_id, role, hme_kernel::dates::now_millis()).await? {
             tracing::info!(admin = %by.user_id, user_id, ?role, "role granted");
             Ok(())
         } else {

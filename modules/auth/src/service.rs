@@ -13,12 +13,15 @@ use crate::domain::webhook::UserChange;
 use crate::domain::{validate_cart, Address, AddressInput, User};
 use crate::store::{StoreError, UserStore};
 
-/// Store failures as route errors: unavailable → 503, the rest → 500.
-pub(crate) fn store_error(e: StoreError) -> ApiError {
-    match e {
-        StoreError::Unavailable(_) => ApiError::unavailable(e),
-        StoreError::Conflict(_) => ApiError::conflict("Conflict: the email address is already in use"),
-        StoreError::Corrupt(_) => ApiError::internal(e),
+/// The status a users storage failure answers: unavailable 503, an email already in
+/// use 409, an unreadable document 500.
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(_) => ApiError::unavailable(e),
+            StoreError::Conflict(_) => ApiError::conflict("Conflict: the email address is already in use"),
+            StoreError::Corrupt(_) => ApiError::internal(e),
+        }
     }
 }
 
@@ -45,25 +48,25 @@ impl UsersService {
 
     /// The caller's user document; 404 "User not found".
     pub async fn user(&self, user_id: &str) -> Result<User, ApiError> {
-        self.store.user(user_id).await.map_err(store_error)?.ok_or_else(user_not_found)
+        self.store.user(user_id).await?.ok_or_else(user_not_found)
     }
 
     /// Replaces the caller's cart after validation; 404 for an unknown user.
     pub async fn update_cart(&self, user_id: &str, cart: &Value) -> Result<(), ApiError> {
         let cart = validate_cart(cart, self.max_cart_lines)?;
-        if self.store.set_cart(user_id, &cart).await.map_err(store_error)? { Ok(()) } else { Err(user_not_found()) }
+        if self.store.set_cart(user_id, &cart).await? { Ok(()) } else { Err(user_not_found()) }
     }
 
     /// Stores a new address of the caller.
     pub async fn add_address(&self, user_id: &str, input: &AddressInput) -> Result<Address, ApiError> {
         let address = input.into_address(user_id)?;
-        self.store.insert_address(&address).await.map_err(store_error)?;
+        self.store.insert_address(&address).await?;
         Ok(address)
     }
 
     /// The caller's addresses, oldest first.
     pub async fn addresses(&self, user_id: &str) -> Result<Vec<Address>, ApiError> {
-        self.store.addresses_of(user_id).await.map_err(store_error)
+        self.store.addresses_of(user_id).await.map_err(ApiError::from)
     }
 
     /// Applies a Clerk user event.

@@ -32,11 +32,14 @@ pub struct ProductsService {
     settings: ProductsSettings,
 }
 
-/// Store failures as HTTP errors: the backend down is a 503, an unreadable document a 500.
-pub(crate) fn store_error(e: StoreError) -> ApiError {
-    match e {
-        StoreError::Unavailable(_) => ApiError::unavailable(e),
-        StoreError::Corrupt(_) => ApiError::internal(e),
+/// The status a products storage failure answers: the backend down is a 503, an
+/// unreadable document a 500.
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(_) => ApiError::unavailable(e),
+            StoreError::Corrupt(_) => ApiError::internal(e),
+        }
     }
 }
 
@@ -81,7 +84,7 @@ impl ProductsService {
             Some(_) => format!("list:{}", query_fingerprint(&query)),
         };
         self.cached(&name, || async {
-            let page = self.store.list(&query).await.map_err(store_error)?;
+            let page = self.store.list(&query).await?;
             let paged = query.page;
             to_body(&ListBody {
                 success: true,
@@ -98,7 +101,7 @@ impl ProductsService {
     pub async fn product_body(&self, id: &str) -> ApiResult<Arc<CachedBody>> {
         let oid = hme_kernel::ids::parse_object_id(id, "product ID")?;
         self.cached(&format!("item:{}", oid.to_hex()), || async {
-            let product = self.store.get(&oid).await.map_err(store_error)?.ok_or_else(|| ApiError::not_found("Product not found"))?;
+            let product = self.store.get(&oid).await?.ok_or_else(|| ApiError::not_found("Product not found"))?;
             to_body(&ProductBody { success: true, product })
         })
         .await
@@ -108,7 +111,7 @@ impl ProductsService {
     pub async fn seller_products(&self, seller: &Principal) -> ApiResult<Vec<Product>> {
         seller.require_seller()?;
         let filter = ProductFilter { user_id: Some(seller.user_id.clone()), ..ProductFilter::default() };
-        let page = self.store.list(&ListQuery { filter, ..ListQuery::default() }).await.map_err(store_error)?;
+        let page = self.store.list(&ListQuery { filter, ..ListQuery::default() }).await?;
         Ok(page.products)
     }
 
@@ -116,7 +119,7 @@ impl ProductsService {
     pub async fn add(&self, seller: &Principal, body: &AddProductBody) -> ApiResult<Product> {
         seller.require_seller()?;
         let product = NewProduct::from_body(body, self.settings.max_images)?.into_product(&seller.user_id, now_millis());
-        self.store.insert(&product).await.map_err(store_error)?;
+        self.store.insert(&product).await?;
         self.cache.invalidate().await;
         Ok(product)
     }
@@ -136,14 +139,14 @@ impl ProductsService {
     }
 
     async fn owned(&self, id: &ObjectId, owner: &str) -> ApiResult<Product> {
-        match self.store.get(id).await.map_err(store_error)? {
+        match self.store.get(id).await? {
             Some(p) if p.user_id == owner => Ok(p),
             _ => Err(ApiError::not_found("Product not found or not owned by you")),
         }
     }
 
     async fn update(&self, id: &ObjectId, owner: &str, patch: &ProductPatch) -> ApiResult<Product> {
-        let updated = self.store.update_owned(id, owner, patch, now_millis()).await.map_err(store_error)?;
+        let updated = self.store.update_owned(id, owner, patch, now_millis()).await?;
         let product = updated.ok_or_else(|| ApiError::not_found("Product not found or not owned by you"))?;
         self.cache.invalidate().await;
         Ok(product)
@@ -153,7 +156,7 @@ impl ProductsService {
     /// with the deletion through the outbox), so the worker removes its images.
     pub async fn delete(&self, seller: &Principal, id: &ObjectId) -> ApiResult<Product> {
         seller.require_seller()?;
-        let deleted = self.store.delete_owned(id, &seller.user_id, announce_deleted).await.map_err(store_error)?;
+        let deleted = self.store.delete_owned(id, &seller.user_id, announce_deleted).await?;
         let product = deleted.ok_or_else(|| ApiError::not_found("Product not found"))?;
         self.cache.invalidate().await;
         if let Some(wake) = &self.relay_wake {

@@ -10,7 +10,7 @@ use hme_kernel::{ApiError, ApiResult};
 
 use super::responses::{ErrorBody, OkBody};
 use crate::domain::webhook::{ClerkEvent, RoleChange};
-use crate::service::{store_error, UsersService};
+use crate::service::UsersService;
 use crate::svix::SvixVerifier;
 
 /// What the webhook route needs.
@@ -70,7 +70,7 @@ pub async fn clerk_webhook(req: HttpRequest, hooks: web::Data<Webhooks>, body: w
     if let Err(e) = hooks.users.apply(&change).await {
         // Let Svix's retry through: forget the id.
         let _ = hooks.cache.delete(&[key.as_str()]).await;
-        return Err(store_error(e));
+        return Err(ApiError::from(e));
     }
     tracing::info!(svix_id = id, kind = %event.kind, "Clerk webhook applied");
     Ok(HttpResponse::Ok().json(OkBody { success: true, message: Some("Processed") }))

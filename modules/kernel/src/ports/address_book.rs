@@ -22,6 +22,13 @@ pub enum AddressBookError {
     Unavailable(String),
 }
 
+/// The status an address-book failure answers: the module unreachable is a 503.
+impl From<AddressBookError> for crate::error::ApiError {
+    fn from(e: AddressBookError) -> Self {
+        Self::unavailable(e)
+    }
+}
+
 /// The address-book port (see the module documentation for its promises).
 #[async_trait]
 pub trait AddressBook: Send + Sync {

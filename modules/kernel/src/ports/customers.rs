@@ -62,6 +62,13 @@ pub enum CustomersError {
     Unavailable(String),
 }
 
+/// The status a customers failure answers: the module unreachable is a 503.
+impl From<CustomersError> for crate::error::ApiError {
+    fn from(e: CustomersError) -> Self {
+        Self::unavailable(e)
+    }
+}
+
 /// The customers port (see the module documentation for its promises).
 #[async_trait]
 pub trait Customers: Send + Sync {

@@ -8,7 +8,6 @@ use serde_json::{json, Value};
 
 use super::PENDING_BOOKING;
 use crate::payments::PaymentsService;
-use crate::service::store_error;
 
 /// `status` when the courier states none (the legacy default).
 pub const DEFAULT_STATUS: &str = "In Transit";
@@ -36,7 +35,7 @@ impl PaymentsService {
     /// `error`.
     pub async fn track(&self, principal: &Principal, tracking_number: &str) -> ApiResult<Value> {
         let not_found = || ApiError::not_found("Tracking number not found").with_error_key();
-        let order = self.orders.store.find_by("courierTrackingNumber", tracking_number).await.map_err(|e| store_error(e).with_error_key())?;
+        let order = self.orders.store.find_by("courierTrackingNumber", tracking_number).await.map_err(|e| ApiError::from(e).with_error_key())?;
         let order = order.ok_or_else(not_found)?;
         let owner = order.get_str("userId").ok() == Some(principal.user_id.as_str());
         if !owner && principal.role == Role::Customer {

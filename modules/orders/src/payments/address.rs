@@ -13,7 +13,6 @@ use super::{CheckoutBody, PaymentsService};
 use crate::domain::input::hex_id;
 use crate::domain::json::parse_text_address;
 use crate::domain::{CreateOrderBody, OrderRequest};
-use crate::service::customers_error;
 
 /// Longest free-text address accepted (characters).
 const MAX_TEXT: usize = 500;
@@ -35,7 +34,7 @@ impl PaymentsService {
             Some(Value::String(s)) if hex_id(body.address.as_ref()).is_none() => s.trim(),
             _ => {
                 let request = create.validate(o.settings.max_lines, o.settings.max_quantity)?;
-                let address = o.deps.customers.address(&principal.user_id, &request.address_id).await.map_err(customers_error)?;
+                let address = o.deps.customers.address(&principal.user_id, &request.address_id).await?;
                 let address = address.ok_or_else(|| ApiError::not_found("Address not found"))?;
                 return Ok((request, address));
             }

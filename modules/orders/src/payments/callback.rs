@@ -28,7 +28,7 @@ use chrono::Utc;
 use hme_kernel::dates::to_iso_millis;
 use hme_kernel::events::{payloads, EventEnvelope};
 use hme_kernel::mongoose::JsNumber;
-use hme_kernel::ApiResult;
+use hme_kernel::{ApiError, ApiResult};
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
 
 use super::fields::amount_matches;
@@ -36,7 +36,6 @@ use super::hash::verify;
 use super::PaymentsService;
 use crate::courier::{BOOKING_REQUESTED, PENDING_BOOKING};
 use crate::domain::order::StoredOrder;
-use crate::service::store_error;
 
 /// `paymentError` of a callback whose hash does not match (the legacy text).
 pub const SIGNATURE_MISMATCH: &str = "Signature Mismatch";
@@ -108,13 +107,13 @@ impl PaymentsService {
         let txn = fields.get("pp_TxnRefNo").map(|r| r.trim()).filter(|r| !r.is_empty());
         let by_id = fields.get("pp_BillReference").and_then(|b| ObjectId::parse_str(b.trim()).ok());
         if let Some(id) = by_id {
-            let found = store.get(&id).await.map_err(store_error)?;
+            let found = store.get(&id).await?;
             if let Some(d) = found.filter(|d| txn.is_some_and(|t| d.get_str("paymentTxnRef").ok() == Some(t))) {
                 return Ok(Some(d));
             }
         }
         match txn {
-            Some(t) => store.find_by("paymentTxnRef", t).await.map_err(store_error),
+            Some(t) => store.find_by("paymentTxnRef", t).await.map_err(ApiError::from),
             None => Ok(None),
         }
     }
@@ -151,7 +150,7 @@ impl PaymentsService {
             }
             return Ok(Outcome::Paid(id.to_hex()));
         }
-        let now = self.orders.store.get(&id).await.map_err(store_error)?;
+        let now = self.orders.store.get(&id).await?;
         match now.as_ref().and_then(|d| d.get_str("paymentStatus").ok()) {
             Some("completed") => Ok(Outcome::Paid(id.to_hex())),
             _ => Ok(Outcome::failed(now.as_ref().and_then(|d| d.get_str("paymentError").ok()).unwrap_or("Payment failed"))),
@@ -171,14 +170,14 @@ impl PaymentsService {
         };
         let request = payloads::BookingRequested { order_id: id.to_hex(), provisional_tracking_number: Some(provisional) };
         let event = EventEnvelope::new(BOOKING_REQUESTED, payloads::data(&request));
-        self.orders.store.update_where(id, &doc! {"paymentStatus": "pending"}, &set, Some(&event)).await.map_err(store_error)
+        self.orders.store.update_where(id, &doc! {"paymentStatus": "pending"}, &set, Some(&event)).await.map_err(ApiError::from)
     }
 
     /// pending → failed with `reason`; gives the reserved stock back once.
     async fn mark_failed(&self, order: &Document, reason: &str) -> ApiResult<()> {
         let Some(stored) = StoredOrder::from_document(order) else { return Ok(()) };
         let set = doc! {"paymentStatus": "failed", "paymentError": reason, "updatedAt": now_bson()};
-        let changed = self.orders.store.update_where(&stored.id, &doc! {"paymentStatus": "pending"}, &set, None).await.map_err(store_error)?;
+        let changed = self.orders.store.update_where(&stored.id, &doc! {"paymentStatus": "pending"}, &set, None).await?;
         if changed {
             tracing::info!(order_id = %stored.id, reason, "payment failed");
             self.orders.release(&stored.id.to_hex(), &stored.lines).await;

@@ -7,14 +7,14 @@ use hme_kernel::{ApiError, ApiResult};
 use mongodb::bson::oid::ObjectId;
 use serde_json::{json, Value};
 
-use super::{customers_error, store_error, OrdersService};
+use super::OrdersService;
 use crate::domain::events::{status_changed, StatusChange};
 use crate::domain::order::StoredOrder;
 use crate::domain::OrderStatus;
 
 impl OrdersService {
     async fn load(&self, id: &ObjectId) -> ApiResult<StoredOrder> {
-        let doc = self.store.get(id).await.map_err(store_error)?;
+        let doc = self.store.get(id).await?;
         doc.as_ref().and_then(StoredOrder::from_document).ok_or_else(|| ApiError::not_found("Order not found"))
     }
 
@@ -46,11 +46,11 @@ impl OrdersService {
     }
 
     async fn transition(&self, principal: &Principal, order: &StoredOrder, to: OrderStatus) -> ApiResult<Value> {
-        let profile = self.deps.customers.profile(&order.user_id).await.map_err(customers_error)?;
+        let profile = self.deps.customers.profile(&order.user_id).await?;
         let (oid, now) = (order.id.to_hex(), now_millis());
         let change = StatusChange { order_id: &oid, user_id: &order.user_id, from: &order.status, to: to.as_str(), changed_by: &principal.user_id, at: now };
         let event = status_changed(&change, profile.as_ref());
-        let changed = self.store.set_status(&order.id, &order.status, to.as_str(), now, &event).await.map_err(store_error)?;
+        let changed = self.store.set_status(&order.id, &order.status, to.as_str(), now, &event).await?;
         if !changed {
             return Err(ApiError::conflict("The order changed meanwhile; reload it and try again"));
         }

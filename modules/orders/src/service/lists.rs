@@ -5,20 +5,20 @@ use hme_kernel::ApiResult;
 use mongodb::bson::Document;
 use serde_json::Value;
 
-use super::{address_book_error, catalog_error, store_error, OrdersService};
+use super::{catalog_error, OrdersService};
 use crate::domain::json::{by_id, order_json, references};
 
 impl OrdersService {
     /// The caller's orders, in natural (insertion) order, populated.
     pub async fn my_orders(&self, principal: &Principal) -> ApiResult<Vec<Value>> {
-        let orders = self.store.list(Some(&principal.user_id)).await.map_err(store_error)?;
+        let orders = self.store.list(Some(&principal.user_id)).await?;
         self.populate(&orders).await
     }
 
     /// Every order, in natural (insertion) order, populated (sellers only).
     pub async fn all_orders(&self, principal: &Principal) -> ApiResult<Vec<Value>> {
         principal.require_seller()?;
-        let orders = self.store.list(None).await.map_err(store_error)?;
+        let orders = self.store.list(None).await?;
         self.populate(&orders).await
     }
 
@@ -28,7 +28,7 @@ impl OrdersService {
         let addresses = if address_ids.is_empty() {
             Vec::new()
         } else {
-            self.deps.address_book.address_documents(&address_ids).await.map_err(address_book_error)?
+            self.deps.address_book.address_documents(&address_ids).await?
         };
         let products = if product_ids.is_empty() {
             Vec::new()

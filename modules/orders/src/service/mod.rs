@@ -8,7 +8,7 @@ pub(crate) mod place;
 use std::sync::Arc;
 
 use hme_kernel::auth::Principal;
-use hme_kernel::ports::{AddressBook, AddressBookError, Catalog, CatalogError, Customers, CustomersError};
+use hme_kernel::ports::{AddressBook, Catalog, CatalogError, Customers};
 use hme_kernel::ratelimit::{Limit, RateLimiter};
 use hme_kernel::ApiError;
 
@@ -65,19 +65,11 @@ impl OrdersService {
     }
 }
 
-/// Storage down: 503.
-pub(crate) fn store_error(e: StoreError) -> ApiError {
-    ApiError::unavailable(e)
-}
-
-/// The customers module down: 503.
-pub(crate) fn customers_error(e: CustomersError) -> ApiError {
-    ApiError::unavailable(e)
-}
-
-/// The address book down: 503.
-pub(crate) fn address_book_error(e: AddressBookError) -> ApiError {
-    ApiError::unavailable(e)
+/// The status an orders storage failure answers: storage down is a 503.
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::unavailable(e)
+    }
 }
 
 /// Catalog answers about the request are 4xx naming the product; the catalog down 503.

@@ -19,7 +19,7 @@ use hme_kernel::{ApiError, ApiResult};
 use mongodb::bson::oid::ObjectId;
 use serde_json::Value;
 
-use super::{catalog_error, customers_error, store_error, OrdersService};
+use super::{catalog_error, OrdersService};
 use crate::domain::events::order_created;
 use crate::domain::order::{Courier, NewOrder, PricedLine};
 use crate::domain::{CreateOrderBody, OrderRequest};
@@ -73,11 +73,11 @@ impl OrdersService {
             None => None,
         };
         if let Some(id) = &key_id {
-            if let Some(done) = self.store.idempotency(id, self.fresh_after()).await.map_err(store_error)? {
+            if let Some(done) = self.store.idempotency(id, self.fresh_after()).await? {
                 return Ok(Placed { body: done.response, replayed: true });
             }
         }
-        let address = self.deps.customers.address(&principal.user_id, &request.address_id).await.map_err(customers_error)?;
+        let address = self.deps.customers.address(&principal.user_id, &request.address_id).await?;
         let address = address.ok_or_else(|| ApiError::not_found("Address not found"))?;
         let order = self.price(principal, &request, address).await?;
         if let Some(id) = &key_id {
@@ -96,7 +96,7 @@ impl OrdersService {
         let claim_for = chrono::Duration::seconds(i64::try_from(self.settings.idempotency_claim_secs.max(1)).unwrap_or(60));
         let give_up = std::time::Instant::now() + Duration::from_secs(self.settings.idempotency_claim_secs.max(1) + 2);
         loop {
-            match self.store.claim(id, order_id, Utc::now() + claim_for, self.fresh_after()).await.map_err(store_error)? {
+            match self.store.claim(id, order_id, Utc::now() + claim_for, self.fresh_after()).await? {
                 Claim::Mine => return Ok(None),
                 Claim::Done(r) => return Ok(Some(r)),
                 Claim::Busy(until) => {
@@ -180,7 +180,7 @@ impl OrdersService {
             Ok(p) => p,
             Err(e) => {
                 self.give_back(&rid);
-                return Err(customers_error(e));
+                return Err(ApiError::from(e));
             }
         };
         let body = order.response();
@@ -210,7 +210,7 @@ impl OrdersService {
             Ok(Inserted::HoldReleased) => Err(ApiError::unavailable(std::io::Error::other("placing the order took longer than its stock hold; try again"))),
             // Unknown whether it committed: the sweeper gives the hold back unless the
             // order confirmed it.
-            Err(e) => Err(store_error(e)),
+            Err(e) => Err(ApiError::from(e)),
         }
     }
 
