@@ -122,7 +122,10 @@ pub async fn connect(settings: &Settings, consumers: Vec<(String, Vec<String>)>)
         }
         None => {
             let db = open_embedded_once(&mut checks)?;
-            let bus = EmbeddedEventBus::new(db, Default::default())?;
+            // The worker's consumers run in this process when it is compiled in: their
+            // deliveries are kept from the start, before they subscribe.
+            let expected = if cfg!(feature = "worker") { consumers } else { Vec::new() };
+            let bus = EmbeddedEventBus::expecting(db, Default::default(), expected)?;
             embedded_bus = Some(bus.clone());
             Arc::new(bus)
         }

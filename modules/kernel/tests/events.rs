@@ -299,6 +299,28 @@ async fn rabbitmq_keeps_events_published_before_the_consumer_first_starts() {
     assert_eq!(recorder.handled()[0].id, e.id);
 }
 
+#[tokio::test]
+async fn embedded_keeps_events_published_before_an_expected_consumer_subscribes() {
+    // At startup the outbox relay publishes what a killed process left before the
+    // worker's handlers subscribe; the bus of a process that runs them keeps those
+    // deliveries, across a restart on the same file too.
+    let dir = tempfile::tempdir().unwrap();
+    let recorder = Recorder::new(&["order.created"], 0, false);
+    let expected = vec![(recorder.consumer().to_owned(), recorder.event_types())];
+    let e = EventEnvelope::new("order.created", json!({"early": true}));
+    {
+        let db = hme_kernel::backends::open_embedded(dir.path()).unwrap();
+        let bus = EmbeddedEventBus::expecting(db, fast_policy(), expected.clone()).unwrap();
+        bus.publish(&e).await.unwrap();
+        assert_eq!(bus.pending_count().unwrap(), 1);
+    }
+    let db = hme_kernel::backends::open_embedded(dir.path()).unwrap();
+    let bus = EmbeddedEventBus::expecting(db, fast_policy(), expected).unwrap();
+    bus.subscribe(recorder.clone()).await.unwrap();
+    assert!(wait_for(|| recorder.handled().len() == 1, 10).await, "the early event is delivered once the consumer subscribes");
+    assert_eq!(recorder.handled()[0].id, e.id);
+}
+
 // ---- dead letters: list and replay ----
 
 async fn a_dead_letter_is_listed_and_replayed_once(bus: &dyn EventBus) {

@@ -73,16 +73,26 @@ fn now_ms() -> u64 {
 }
 
 impl EmbeddedEventBus {
-    /// A bus over `db` (tables are created on first use).
+    /// A bus over `db` (tables are created on first use) with no consumer expected
+    /// before it subscribes: an event published while none is subscribed is for nobody.
     pub fn new(db: Arc<Database>, policy: RetryPolicy) -> Result<Arc<Self>, EventError> {
+        Self::expecting(db, policy, Vec::new())
+    }
+
+    /// A bus over `db` that keeps deliveries for the `expected` consumers (name, event
+    /// type patterns) from the start, before they subscribe: what the outbox relay
+    /// publishes at startup (the events a killed process left) waits for the worker's
+    /// handlers instead of being dropped for want of a subscriber.
+    pub fn expecting(db: Arc<Database>, policy: RetryPolicy, expected: Vec<(String, Vec<String>)>) -> Result<Arc<Self>, EventError> {
         let txn = db.begin_write().map_err(unavailable)?;
         txn.open_table(EVENTS).map_err(unavailable)?;
         txn.open_table(PENDING).map_err(unavailable)?;
         txn.open_table(DEAD).map_err(unavailable)?;
         txn.commit().map_err(unavailable)?;
+        let consumers = expected.into_iter().map(|(name, patterns)| (name, (patterns, Arc::new(Notify::new())))).collect();
         Ok(Arc::new(Self {
             db,
-            consumers: RwLock::new(HashMap::new()),
+            consumers: RwLock::new(consumers),
             policy,
             stop: watch::channel(false).0,
             tasks: std::sync::Mutex::new(Vec::new()),
@@ -307,11 +317,14 @@ impl EventBus for Arc<EmbeddedEventBus> {
     }
 
     async fn subscribe(&self, handler: Arc<dyn EventHandler>) -> Result<(), EventError> {
-        let notify = Arc::new(Notify::new());
-        self.consumers
-            .write()
-            .map_err(unavailable)?
-            .insert(handler.consumer().to_owned(), (handler.event_types(), notify.clone()));
+        // An expected consumer keeps its signal (its deliveries may already be waiting;
+        // the loop reads them first).
+        let notify = {
+            let mut consumers = self.consumers.write().map_err(unavailable)?;
+            let notify = consumers.get(handler.consumer()).map_or_else(|| Arc::new(Notify::new()), |(_, n)| n.clone());
+            consumers.insert(handler.consumer().to_owned(), (handler.event_types(), notify.clone()));
+            notify
+        };
         let task = tokio::spawn(self.clone().run_consumer(handler, notify));
         self.tasks.lock().map_err(unavailable)?.push(task);
         Ok(())
