@@ -45,24 +45,60 @@ pub struct Snapshot {
     pub outbox: u64,
 }
 
+/// A document's id as hex (an ObjectId) or as stored (a string).
+fn id_of(d: &Document, key: &str) -> String {
+    match d.get(key) {
+        Some(Bson::ObjectId(o)) => o.to_hex(),
+        Some(Bson::String(s)) => s.clone(),
+        other => panic!("{key}: not an id: {other:?}"),
+    }
+}
+
+/// Every BSON document of redb table `name` (key: id, value: the document's bytes).
+fn redb_docs(txn: &redb::ReadTransaction, name: &str) -> Vec<Document> {
+    use redb::ReadableTable;
+    let table = txn.open_table(redb::TableDefinition::<&str, &[u8]>::new(name)).unwrap();
+    table.iter().unwrap().map(|e| Document::from_reader(e.unwrap().1.value()).unwrap()).collect()
+}
+
+/// The number of entries of redb table `name`, whatever its types; 0 when it does not exist.
+fn redb_len(txn: &redb::ReadTransaction, name: &str) -> u64 {
+    use redb::ReadableTableMetadata;
+    txn.list_tables().unwrap().find(|h| redb::TableHandle::name(h) == name).map_or(0, |h| txn.open_untyped_table(h).unwrap().len().unwrap())
+}
+
 impl Snapshot {
     pub async fn read(db: &mongodb::Database) -> Self {
-        let mut s = Self::default();
-        for p in all(db, "products", doc! {}).await {
-            let id = p.get_object_id("_id").unwrap().to_hex();
+        let outbox = db.collection::<Document>("outbox").count_documents(doc! {}).await.unwrap();
+        Self::of(all(db, "products", doc! {}).await, all(db, "orders", doc! {}).await, all(db, "stock_reservations", doc! {}).await, outbox)
+    }
+
+    /// The embedded store's file (`<data dir>/hme.redb`), read once the process is
+    /// stopped; `outbox` counts the outbox and the bus's undelivered deliveries.
+    pub fn read_redb(file: &Path) -> Self {
+        let db = redb::Database::create(file).unwrap();
+        let txn = db.begin_read().unwrap();
+        let outbox = redb_len(&txn, "outbox") + redb_len(&txn, "bus_pending");
+        Self::of(redb_docs(&txn, "products"), redb_docs(&txn, "orders"), redb_docs(&txn, hme_kernel::holds::COLLECTION), outbox)
+    }
+
+    fn of(products: Vec<Document>, orders: Vec<Document>, holds: Vec<Document>, outbox: u64) -> Self {
+        let mut s = Self { outbox, ..Self::default() };
+        for p in products {
+            let id = id_of(&p, "_id");
             s.stock.insert(id.clone(), num(p.get("stock")));
             s.sales.insert(id, num(p.get("sales")));
         }
-        for o in all(db, "orders", doc! {}).await {
-            s.orders.push(o.get_object_id("_id").unwrap().to_hex());
+        for o in orders {
+            s.orders.push(id_of(&o, "_id"));
             if o.get_str("status").ok() == Some("Cancelled") {
                 continue;
             }
             for i in o.get_array("items").unwrap().iter().filter_map(Bson::as_document) {
-                *s.ordered.entry(i.get_str("product").unwrap().to_owned()).or_default() += num(i.get("quantity"));
+                *s.ordered.entry(id_of(i, "product")).or_default() += num(i.get("quantity"));
             }
         }
-        for h in all(db, "stock_reservations", doc! {}).await {
+        for h in holds {
             let state = h.get_str("state").unwrap_or("?").to_owned();
             s.holds.entry(state.clone()).or_default().push(h.get_str("_id").unwrap().to_owned());
             if state != "held" {
@@ -70,11 +106,10 @@ impl Snapshot {
             }
             for l in h.get_array("lines").map(|a| a.to_vec()).unwrap_or_default().iter().filter_map(Bson::as_document) {
                 if l.get_bool("counted").unwrap_or(false) {
-                    *s.held.entry(l.get_object_id("productId").unwrap().to_hex()).or_default() += num(l.get("qty"));
+                    *s.held.entry(id_of(l, "productId")).or_default() += num(l.get("qty"));
                 }
             }
         }
-        s.outbox = db.collection::<Document>("outbox").count_documents(doc! {}).await.unwrap();
         s
     }
 
@@ -99,14 +134,20 @@ fn copies(smtp_dir: &Path, rcpt: &str, orders: &[String]) -> HashMap<String, usi
     orders.iter().map(|o| (o.clone(), messages.iter().filter(|m| m.contains(o.as_str())).count())).collect()
 }
 
-fn mails(smtp_dir: &Path, owner: &str, customer_of: &HashMap<String, String>, orders: &[String]) -> Mails {
+/// The mails of `orders`: the owner's of each, and the customer's of each order in
+/// `customer_of` (order id → the customer's address; a customer without a profile has
+/// none, so only the owner's mail is due).
+pub fn mails(smtp_dir: &Path, owner: &str, customer_of: &HashMap<String, String>, orders: &[String]) -> Mails {
     let owner_copies = copies(smtp_dir, owner, orders);
     let mut m = Mails::default();
     let mut per_customer: HashMap<&str, HashMap<String, usize>> = HashMap::new();
     for o in orders {
-        let rcpt = customer_of.get(o).map_or("", String::as_str);
-        let theirs = per_customer.entry(rcpt).or_insert_with(|| copies(smtp_dir, rcpt, orders));
-        for (who, n) in [("owner", owner_copies[o]), ("customer", theirs[o])] {
+        let mut due = vec![("owner", owner_copies[o])];
+        if let Some(rcpt) = customer_of.get(o) {
+            let theirs = per_customer.entry(rcpt.as_str()).or_insert_with(|| copies(smtp_dir, rcpt, orders));
+            due.push(("customer", theirs[o]));
+        }
+        for (who, n) in due {
             if n == 0 {
                 m.missing.push(format!("{who} mail of {o}"));
             }

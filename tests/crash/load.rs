@@ -82,12 +82,18 @@ pub struct Load {
     pub customers: Vec<Customer>,
     pub products: Vec<String>,
     pub seed: u64,
+    /// Pause between two orders of one client (a steady load, not a flood).
+    pub think: Duration,
 }
 
 /// Pause between retries of one order.
 const RETRY_PAUSE: Duration = Duration::from_millis(200);
-/// Pause between two orders of one client (a steady load, not a flood).
-const THINK: Duration = Duration::from_millis(50);
+/// Pause between two orders of one client on MongoDB.
+pub const THINK: Duration = Duration::from_millis(50);
+/// The same embedded, which answers an order in a few ms: about the same order count as
+/// MongoDB would flood the mail sink (1,759 orders in 27 s at 50 ms, whose mails and
+/// sales events were still queued 90 s later).
+pub const EMBEDDED_THINK: Duration = Duration::from_millis(400);
 /// An order still unanswered this long after `stop` is given up (reported as unanswered).
 const DRAIN: Duration = Duration::from_secs(120);
 
@@ -156,7 +162,7 @@ impl Load {
             }
             o.answered = Instant::now();
             outcomes.push(o);
-            tokio::time::sleep(THINK).await;
+            tokio::time::sleep(self.think).await;
         }
         outcomes
     }

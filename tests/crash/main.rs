@@ -6,6 +6,10 @@
 //!   `HME_CRASH_SEED` replays a run) and restarted on the same database and broker, or
 //! - MongoDB is cut for 10 s, then RabbitMQ for 15 s, through `FaultProxy` (no restart).
 //!
+//! The crash run also goes on the embedded default (redb data dir, in-process bus),
+//! restarted on the same data dir; its end state is read through the routes while it
+//! runs and from its store file once it is stopped.
+//!
 //! Afterwards, with the hold lease elapsed: stock is conserved exactly for every product
 //! (initial = current + ordered + held), every 2xx order is stored once, sales counters
 //! equal the ordered quantities, the outbox and the dead letters are empty, every order
@@ -36,7 +40,7 @@ use std::time::{Duration, Instant};
 use hme_kernel::testing::{host_port, FaultProxy};
 
 use load::{Answer, Outcome, Rng};
-use rig::Rig;
+use rig::{Backend, Rig};
 
 /// Kills per crash run.
 const KILLS: usize = 5;
@@ -105,11 +109,12 @@ fn slow_answers(label: &str, outcomes: &[Outcome], marks: &[Instant]) -> (Durati
     (longest, slow)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigkill_during_a_steady_order_load_strands_no_stock_loses_no_order_or_event() {
-    let Some(mut rig) = Rig::start("crash", None).await else { return };
+/// The crash run on `backend`: the load, `KILLS` SIGKILLs at seeded random moments,
+/// each followed by a restart on the same store (and broker), then the end state.
+async fn crash_run(label: &str, backend: Backend) {
+    let Some(mut rig) = Rig::start(label, backend).await else { return };
     let seed = seed();
-    eprintln!("crash test: seed {seed} (HME_CRASH_SEED={seed} replays the choices), logs under {}", rig.iso.dir.display());
+    eprintln!("{label} test: seed {seed} (HME_CRASH_SEED={seed} replays the choices), logs under {}", rig.iso.dir.display());
     let (load, initial) = rig.shop(seed).await;
     let mut rng = Rng::new(seed ^ 0x5eed_c0de);
     let stop = Arc::new(AtomicBool::new(false));
@@ -128,17 +133,29 @@ async fn sigkill_during_a_steady_order_load_strands_no_stock_loses_no_order_or_e
     let outcomes = load::finish(clients).await;
 
     let marks: Vec<Instant> = restarts.iter().map(|(_, r)| *r).collect();
-    eprintln!("{}", totals("crash", &outcomes));
+    eprintln!("{}", totals(label, &outcomes));
     for (i, (killed, ready)) in restarts.iter().enumerate() {
         let next = restarts.get(i + 1).map(|(k, _)| *k);
         let first = first_placed_after(&outcomes, *ready, next).map_or("none before the next kill".to_owned(), |d| format!("{d:.1?}"));
         let longest = outcomes.iter().filter(|o| o.answered >= *ready && next.is_none_or(|n| o.answered < n)).map(|o| o.answered - o.started.max(*ready)).max().unwrap_or_default();
-        eprintln!("crash: kill {}: ready again after {:.1?}, first 200 {first} after ready, longest wait for an answer after ready {longest:.1?}", i + 1, *ready - *killed);
+        eprintln!("{label}: kill {}: ready again after {:.1?}, first 200 {first} after ready, longest wait for an answer after ready {longest:.1?}", i + 1, *ready - *killed);
     }
-    let (longest, mut failures) = slow_answers("crash", &outcomes, &marks);
-    eprintln!("crash: longest wait for a definite answer since start or restart: {longest:.1?}");
-    failures.extend(rig.end_state("crash", &initial, &outcomes).await);
+    let (longest, mut failures) = slow_answers(label, &outcomes, &marks);
+    eprintln!("{label}: longest wait for a definite answer since start or restart: {longest:.1?}");
+    failures.extend(rig.end_state(label, &initial, &outcomes).await);
     assert!(failures.is_empty(), "{} failures (seed {seed}):\n{}\n{}", failures.len(), failures.join("\n"), rig.hme.describe());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_during_a_steady_order_load_strands_no_stock_loses_no_order_or_event() {
+    crash_run("crash", Backend::Services).await;
+}
+
+/// The embedded default (redb data dir, in-process bus; mail to the sink), restarted on
+/// the same data dir after each kill; two of the customers have no profile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_sigkill_during_a_steady_order_load_strands_no_stock_loses_no_order_or_event() {
+    crash_run("embedded", Backend::Embedded).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,7 +167,7 @@ async fn mongodb_cut_10s_and_rabbitmq_cut_15s_during_a_steady_order_load_lose_no
         mongodb: b.mongodb.replacen(&host_port(&b.mongodb), &format!("127.0.0.1:{}", mongo.port), 1),
         rabbitmq: b.rabbitmq.replacen(&host_port(&b.rabbitmq), &format!("127.0.0.1:{}", rabbit.port), 1),
     };
-    let Some(rig) = Rig::start("outage", Some(proxied)).await else { return };
+    let Some(mut rig) = Rig::start("outage", Backend::Proxied(proxied)).await else { return };
     let seed = seed();
     eprintln!("outage test: seed {seed}, logs under {}", rig.iso.dir.display());
     let (load, initial) = rig.shop(seed).await;
