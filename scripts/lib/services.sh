@@ -337,7 +337,8 @@ start_own_servers() {
         stop_own_processes "smtp:$SMTP_MARKER"
         SMTP_PORT=${ports[1]}
         mkdir -p "$MAIL_DIR"
-        rm -f "$MAIL_DIR"/*.eml "$MAIL_DIR"/*.json "$MAIL_DIR"/*.tmp
+        # find, not a glob: a full run leaves tens of thousands of mails (rm's argument list)
+        find "$MAIL_DIR" -maxdepth 1 -type f \( -name '*.eml' -o -name '*.json' -o -name '*.tmp' \) -delete
         log "starting SMTP sink on port $SMTP_PORT"
         smtp_pid=$(start_background smtp "$STATE_DIR/smtp.log" \
             "$VENV_PY" -u "$SMTP_SINK" --host 127.0.0.1 --port "$SMTP_PORT" "$MAIL_DIR")
