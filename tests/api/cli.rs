@@ -109,9 +109,7 @@ fn orders_alone_refuses_to_call_other_modules_without_the_service_token() {
     assert!(text(&out.stderr).contains("HME_SERVICE_TOKEN"), "{}", text(&out.stderr));
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+use hme_kernel::testing::free_port;
 
 #[test]
 fn health_answers_once_the_server_is_up_and_sigterm_stops_it_gracefully() {

@@ -50,7 +50,7 @@ async fn the_default_answers_legacy_statuses_and_http_mode_real_ones_with_the_sa
 #[tokio::test]
 async fn the_log_line_of_a_failure_answered_200_names_its_real_status() {
     let data = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = hme_kernel::testing::free_port();
     let log = std::fs::File::create(data.path().join("hme.log")).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_hme"))
         .env_clear()

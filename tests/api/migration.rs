@@ -84,7 +84,7 @@ async fn app_with(env: &[(&str, &str)]) -> TestApp {
 }
 
 fn closed_port_url() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = hme_kernel::testing::free_port();
     format!("http://127.0.0.1:{port}")
 }
 

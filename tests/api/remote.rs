@@ -97,7 +97,7 @@ async fn without_a_service_token_internal_endpoints_are_not_mounted() {
 #[tokio::test]
 async fn a_dead_or_silent_module_is_unavailable_within_the_bounds_never_a_hang() {
     // Nothing listens: refused at once, retried, then Unavailable.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = hme_kernel::testing::free_port();
     let dead = RemoteCatalog::new(client("products", &format!("http://127.0.0.1:{port}"), "t", 300, 2));
     let err = tokio::time::timeout(Duration::from_secs(20), dead.products_by_ids(&["665f1c2b9a1e4b0012345678".into()])).await.expect("a dead module must not hang the call");
     assert!(matches!(&err, Err(CatalogError::Unavailable(m)) if m.contains("products")), "{err:?}");

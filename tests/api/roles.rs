@@ -184,7 +184,7 @@ async fn a_cross_site_cookie_post_is_refused_403_with_its_reason_in_the_default_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clerk_unreachable_and_nothing_remembered_is_a_customer_and_the_log_says_why() {
     let data = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = hme_kernel::testing::free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_hme"))
         .env("HME_CONFIG_DIR", crate::helpers::config_dir())
         .env("HME__STORAGE__DATA_DIR", data.path())

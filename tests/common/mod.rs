@@ -16,7 +16,5 @@ impl Drop for Proc {
     }
 }
 
-/// A free TCP port on 127.0.0.1 (bound, then released for a child to take).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+/// A free TCP port on 127.0.0.1 for a child to take (see the kernel's testing helper).
+pub use hme_kernel::testing::free_port;

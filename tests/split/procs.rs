@@ -10,11 +10,8 @@ use std::time::{Duration, Instant};
 /// How long a process gets to answer 200 on `/readyz`.
 pub const READY_DEADLINE: Duration = Duration::from_secs(60);
 
-/// A free TCP port on 127.0.0.1 (bound, then released for the child to take).
-pub fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
+/// A free TCP port on 127.0.0.1 for a child to take (see the kernel's testing helper).
+pub use hme_kernel::testing::free_port;
 
 /// One hme process: binary, command, environment and port; running or not.
 pub struct Service {

@@ -63,6 +63,26 @@ pub fn service_env(name: &str) -> Option<String> {
     }
 }
 
+/// A TCP port on 127.0.0.1 for a child process to listen on: free when answered, never
+/// answered twice in this process, and below Linux's ephemeral range (32768-60999), so
+/// that no port-0 bind or outgoing connection of a parallel test takes it between this
+/// answer and the child's bind (binding port 0 and releasing it raced exactly so).
+pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const LOW: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id().wrapping_mul(7919) % SPAN;
+    for _ in 0..SPAN {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = u16::try_from(LOW + (start + n) % SPAN).unwrap_or(0);
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port in 20000-31999");
+}
+
 /// A unique name for per-test isolation (database names, key prefixes, queues).
 pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}_{}", uuid::Uuid::new_v4().simple())
