@@ -189,39 +189,32 @@ async fn one_order_is_one_trace(d: &Deployment, iso: &Isolation, out: &std::path
     format!("{}\nthe product's delete:\n{delete_tree}", t.tree())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_order_is_one_trace_across_the_split_services() {
-    let Some(bins) = split_binaries() else { return };
+/// Deploys with tracing on (`deploy` builds the deployment from the backends, the run's
+/// isolation and the tracing environment), places one order and proves its one trace.
+async fn traced_order(name: &str, shape: &str, split: bool, deploy: impl FnOnce(&Backends, &Isolation, &[(String, String)]) -> Deployment) {
     let Some(b) = Backends::from_env() else { return };
-    let run_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(unique_name("trace-split"));
+    let run_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(unique_name(name));
     let out = run_dir.join("spans.jsonl");
     std::fs::create_dir_all(&run_dir).unwrap();
     let Some((_receiver, otlp)) = start_receiver(&out, 0) else { return };
-    let iso = Isolation::new(&run_dir, "split");
-    let mut d = split_deployment_with(&b, &iso, &bins, &tracing_env(otlp));
+    let iso = Isolation::new(&run_dir, shape);
+    let mut d = deploy(&b, &iso, &tracing_env(otlp));
     let client = reqwest::Client::new();
     d.start_all(&client).await;
     let logs: Vec<(String, PathBuf)> = d.services.iter().map(|s| (s.name.clone(), s.log.clone())).collect();
-    let tree = with_logs(&logs, one_order_is_one_trace(&d, &iso, &out, true)).await;
-    eprintln!("the order's trace across the split services:\n{tree}");
+    let tree = with_logs(&logs, one_order_is_one_trace(&d, &iso, &out, split)).await;
+    eprintln!("the order's trace ({name}):\n{tree}");
     drop(d);
     let _ = std::fs::remove_dir_all(&run_dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_order_is_one_trace_across_the_split_services() {
+    let Some(bins) = split_binaries() else { return };
+    traced_order("trace-split", "split", true, |b, iso, env| split_deployment_with(b, iso, &bins, env)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_order_is_one_trace_in_one_process() {
-    let Some(b) = Backends::from_env() else { return };
-    let run_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(unique_name("trace-one"));
-    let out = run_dir.join("spans.jsonl");
-    std::fs::create_dir_all(&run_dir).unwrap();
-    let Some((_receiver, otlp)) = start_receiver(&out, 0) else { return };
-    let iso = Isolation::new(&run_dir, "all");
-    let mut d = all_in_one_with(&b, &iso, &tracing_env(otlp));
-    let client = reqwest::Client::new();
-    d.start_all(&client).await;
-    let logs: Vec<(String, PathBuf)> = d.services.iter().map(|s| (s.name.clone(), s.log.clone())).collect();
-    let tree = with_logs(&logs, one_order_is_one_trace(&d, &iso, &out, false)).await;
-    eprintln!("the order's trace in one process:\n{tree}");
-    drop(d);
-    let _ = std::fs::remove_dir_all(&run_dir);
+    traced_order("trace-one", "all", false, all_in_one_with).await;
 }
