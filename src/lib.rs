@@ -9,6 +9,7 @@ pub mod http;
 pub mod infrastructure;
 pub mod modules;
 pub mod openapi;
+pub mod ports;
 pub mod route_table;
 pub mod seed;
 pub mod settings_reference;

@@ -1,18 +1,24 @@
 //! The compiled-in feature modules: most of the binary's `cfg(feature)` attributes are
-//! here. The others: `configuration.rs` (a module's settings section), `startup.rs` (the
-//! worker's mode and consumers, the orders storefront origin, the auth module's
-//! forwarded-for setting), `seed.rs` (the demo catalog, with products and images) and
-//! `cli.rs` (`hme seed`, with products). Builds each module and checks that every module another one
-//! needs is either compiled in or configured to be reached remotely; a module that is
-//! not compiled in is reached through its port's HTTP adapter ([`hme_kernel::remote`]).
+//! here. Every other one, by file: `configuration.rs` (a module's settings section),
+//! `startup.rs` (the worker's mode and consumers, the orders storefront origin, the auth
+//! module's forwarded-for setting), `seed.rs` (the demo catalog, with products and
+//! images), `cli.rs` (`hme seed`, with products), `infrastructure.rs` (`cfg!`: our own
+//! tokens' JWKS from the auth service, the embedded bus expecting the worker's consumers) and `openapi.rs` (a test of the orders and auth
+//! documents). Builds each module and checks that every module another one needs is
+//! either compiled in or configured to be reached remotely; how each port is reached
+//! is decided once, in [`crate::ports`] (in process, or the owning module's contract
+//! client over HTTP).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use hme_kernel::module::{HttpModule, Platform};
-use hme_kernel::remote::{ServiceClient, ServiceClientSettings, ServiceToken};
 
 use crate::configuration::Settings;
+#[allow(unused_imports)] // a build without any module calls no port
+use crate::ports::Ports;
+use crate::ports::{configured_url, service_token};
+#[allow(unused_imports)]
+use hme_kernel::telemetry::ports::observed;
 
 /// A module another module calls through a port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,21 +64,6 @@ pub fn compiled() -> Vec<&'static str> {
     names
 }
 
-fn remote_url<'a>(settings: &'a Settings, module: &str) -> Option<&'a str> {
-    let s = &settings.services;
-    match module {
-        "products" => s.products_url.as_deref(),
-        "auth" => s.auth_url.as_deref(),
-        "orders" => s.orders_url.as_deref(),
-        "images" => s.images_url.as_deref(),
-        _ => None,
-    }
-}
-
-fn configured_url<'a>(settings: &'a Settings, module: &str) -> Option<&'a str> {
-    remote_url(settings, module).map(str::trim).filter(|u| !u.is_empty())
-}
-
 /// The modules this build calls over HTTP: needed by a compiled module, not compiled
 /// in, and configured (images uses products' `ProductImages` when its URL is set).
 pub fn remote_modules(settings: &Settings) -> Vec<&'static str> {
@@ -88,10 +79,6 @@ pub fn remote_modules(settings: &Settings) -> Vec<&'static str> {
     out.sort_unstable();
     out.dedup();
     out
-}
-
-fn service_token(settings: &Settings) -> Option<ServiceToken> {
-    settings.services.service_token.clone().and_then(ServiceToken::new)
 }
 
 /// Fails with one message per unmet dependency: a compiled module needs a module that
@@ -113,29 +100,6 @@ pub fn check_dependencies(settings: &Settings) -> Result<(), String> {
         ));
     }
     if missing.is_empty() { Ok(()) } else { Err(missing.join("; ")) }
-}
-
-/// The HTTP client of `module`, running at its configured URL; None when no URL is set.
-fn service_client(settings: &Settings, module: &'static str) -> anyhow::Result<Option<ServiceClient>> {
-    let Some(url) = configured_url(settings, module) else { return Ok(None) };
-    let token = service_token(settings).ok_or_else(|| anyhow::anyhow!("services.service_token (HME_SERVICE_TOKEN) is required to call the {module} module"))?;
-    let s = &settings.services;
-    let client = ServiceClient::new(ServiceClientSettings {
-        service: module,
-        base_url: url.to_owned(),
-        token,
-        timeout: Duration::from_millis(s.timeout_ms.max(1)),
-        retries: s.retries,
-    })
-    .map_err(|e| anyhow::anyhow!("services: {e}"))?;
-    tracing::info!(module, url = %hme_kernel::redact::redact_url(url), "calling the module over HTTP");
-    Ok(Some(client))
-}
-
-/// The client of a module a compiled one cannot run without (checked at start).
-#[allow(dead_code)] // every module is in process in the default build
-fn required_client(settings: &Settings, module: &'static str) -> anyhow::Result<ServiceClient> {
-    service_client(settings, module)?.ok_or_else(|| anyhow::anyhow!("the {module} module is neither compiled in nor configured (its URL setting)"))
 }
 
 /// The built modules.
@@ -176,73 +140,59 @@ pub fn consumers() -> Vec<(String, Vec<String>)> {
     hme_kernel::events::consumers::known_consumers()
 }
 
-/// Builds every compiled-in module.
+/// Builds every compiled-in module: each in turn registers the ports it answers, then
+/// the next one asks [`Ports`] for the ports it calls (in process or over HTTP, decided
+/// there once per port). Order: the modules that answer ports before those that call them (also the
+/// order of [`Modules::http`]).
 pub async fn build(platform: &Platform, settings: &Settings) -> anyhow::Result<Modules> {
     check_dependencies(settings).map_err(anyhow::Error::msg)?;
-    #[allow(unused_mut)] // a build without any module pushes nothing
-    let mut http: Vec<Arc<dyn HttpModule>> = Vec::new();
+    #[allow(unused_mut, unused_variables)] // a build without any module pushes nothing
+    let (mut http, mut ports): (Vec<Arc<dyn HttpModule>>, _) = (Vec::new(), Ports::new(settings));
     #[cfg(feature = "products")]
-    let products = hme_products::ProductsModule::build(platform, settings.products.clone()).await?;
-    #[cfg(feature = "products")]
-    http.push(products.clone());
+    let products = {
+        let products = hme_products::ProductsModule::build(platform, settings.products.clone()).await?;
+        ports.local.catalog = Some(observed(products.catalog()));
+        ports.local.sales = Some(observed(products.sales(platform)));
+        ports.local.product_images = Some(observed(products.product_images()));
+        http.push(products.clone());
+        products
+    };
     #[cfg(feature = "images")]
     let images = {
-        #[cfg(feature = "products")]
-        let product_images: Option<Arc<dyn hme_kernel::ports::images::ProductImages>> = Some(hme_kernel::ports::observed::observed(products.product_images()));
-        #[cfg(not(feature = "products"))]
-        let product_images: Option<Arc<dyn hme_kernel::ports::images::ProductImages>> =
-            service_client(settings, "products")?.map(|c| Arc::new(hme_kernel::remote::RemoteProductImages::new(c)) as _);
         let c = &settings.cloudinary;
         let deps = hme_images::ImagesDeps {
             data_dir: settings.storage.data_dir.clone(),
             cloudinary: hme_images::CloudinaryCredentials::from_parts(c.cloud_name.clone(), c.api_key.clone(), c.api_secret.clone()),
-            product_images,
+            product_images: ports.product_images()?,
         };
-        hme_images::ImagesModule::build(platform, settings.images.clone(), deps).await?
+        let images = hme_images::ImagesModule::build(platform, settings.images.clone(), deps).await?;
+        ports.local.image_cleanup = Some(observed(images.image_cleanup()));
+        http.push(images.clone());
+        images
     };
-    #[cfg(feature = "images")]
-    http.push(images.clone());
     #[cfg(feature = "auth")]
     let auth = {
         let mut accounts = settings.accounts.clone();
         accounts.issuer = settings.auth.own_issuer.clone();
-        hme_auth::AuthModule::build(platform, accounts).await?
+        let auth = hme_auth::AuthModule::build(platform, accounts).await?;
+        ports.local.customers = Some(observed(auth.customers()));
+        ports.local.address_book = Some(observed(auth.address_book()));
+        http.push(auth.clone());
+        auth
     };
-    #[cfg(feature = "auth")]
-    http.push(auth.clone());
     #[cfg(feature = "orders")]
     {
-        #[cfg(feature = "products")]
-        let catalog: Arc<dyn hme_kernel::ports::Catalog> = hme_kernel::ports::observed::observed(products.catalog());
-        #[cfg(not(feature = "products"))]
-        let catalog: Arc<dyn hme_kernel::ports::Catalog> = Arc::new(hme_kernel::remote::RemoteCatalog::new(required_client(settings, "products")?));
-        #[cfg(feature = "auth")]
-        let (customers, address_book): (Arc<dyn hme_kernel::ports::Customers>, Arc<dyn hme_kernel::ports::AddressBook>) = (hme_kernel::ports::observed::observed(auth.customers()), hme_kernel::ports::observed::observed(auth.address_book()));
-        #[cfg(not(feature = "auth"))]
-        let (customers, address_book) = {
-            let client = required_client(settings, "auth")?;
-            let customers: Arc<dyn hme_kernel::ports::Customers> = Arc::new(hme_kernel::remote::RemoteCustomers::new(client.clone()));
-            let book: Arc<dyn hme_kernel::ports::AddressBook> = Arc::new(hme_kernel::remote::RemoteAddressBook::new(client));
-            (customers, book)
-        };
-        let deps = hme_orders::OrdersDeps { catalog, customers, address_book };
+        let deps = hme_orders::OrdersDeps { catalog: ports.catalog()?, customers: ports.customers()?, address_book: ports.address_book()? };
         http.push(hme_orders::OrdersModule::build(platform, deps, settings.orders.clone()).await?);
     }
     #[cfg(feature = "worker")]
     let worker = {
-        #[cfg(feature = "products")]
-        let sales = Some(hme_kernel::ports::observed::observed(products.sales(platform)) as Arc<dyn hme_kernel::ports::SalesLedger>);
-        #[cfg(not(feature = "products"))]
-        let sales = Some(Arc::new(hme_kernel::remote::RemoteSalesLedger::new(required_client(settings, "products")?)) as Arc<dyn hme_kernel::ports::SalesLedger>);
-        #[cfg(feature = "images")]
-        let cleanup = Some(hme_kernel::ports::observed::observed(images.image_cleanup()) as Arc<dyn hme_kernel::ports::images::ImageCleanup>);
-        #[cfg(not(feature = "images"))]
-        let cleanup = Some(Arc::new(hme_kernel::remote::RemoteImageCleanup::new(required_client(settings, "images")?)) as Arc<dyn hme_kernel::ports::images::ImageCleanup>);
-        hme_worker::WorkerModule::build(platform, &worker_settings(settings), hme_worker::WorkerPorts { sales, images: cleanup, ..Default::default() })?
+        let deps = hme_worker::WorkerPorts { sales: Some(ports.sales()?), images: Some(ports.image_cleanup()?), ..Default::default() };
+        let worker = hme_worker::WorkerModule::build(platform, &worker_settings(settings), deps)?;
+        http.push(worker.clone());
+        worker
     };
-    #[cfg(feature = "worker")]
-    http.push(worker.clone());
-    let _ = (platform, settings);
+    let _ = platform;
     Ok(Modules {
         http,
         #[cfg(feature = "products")]

@@ -10,8 +10,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use hme::configuration::Settings;
 use hme::startup::{Application, Mode};
-use hme_kernel::ports::{Catalog, CatalogError};
-use hme_kernel::remote::{RemoteCatalog, ServiceClient, ServiceClientSettings, ServiceToken};
+use hme_products_contract::{Catalog, CatalogError};
+use hme_products_contract::RemoteCatalog;
+use hme_kernel::remote::{ServiceClient, ServiceClientSettings, ServiceToken};
 use hme_kernel::testing::clerk_token;
 use serde_json::{json, Value};
 
@@ -121,10 +122,10 @@ async fn a_dead_or_silent_module_is_unavailable_within_the_bounds_never_a_hang()
 #[cfg(feature = "products")]
 mod products {
     use super::*;
-    use hme_kernel::ports::images::ProductImages;
-    use hme_kernel::ports::SalesLedger;
-    use hme_kernel::remote::{RemoteProductImages, RemoteSalesLedger};
-    use hme_kernel::testing::ports::{catalog_suite, CatalogFixture};
+    use hme_products_contract::ProductImages;
+    use hme_products_contract::SalesLedger;
+    use hme_products_contract::{RemoteProductImages, RemoteSalesLedger};
+    use hme_products_contract::conformance::{catalog_suite, CatalogFixture};
 
     pub struct Seller<'a>(pub &'a Running);
 
@@ -154,7 +155,7 @@ mod products {
     async fn calls_between_services_are_not_held_to_the_per_client_cap() {
         let app = running_with(&[("HME__SERVER__MAX_CONCURRENT_PER_CLIENT", "1"), ("HME__SERVER__WORKERS", "4")]).await;
         let remote: Arc<dyn Catalog> = Arc::new(RemoteCatalog::new(client("products", &app.base, TEST_SERVICE_TOKEN, 3000, 0)));
-        hme_kernel::testing::ports::concurrent_reservations_never_oversell(remote, &Seller(&app)).await;
+        hme_products_contract::conformance::concurrent_reservations_never_oversell(remote, &Seller(&app)).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -186,9 +187,9 @@ mod products {
 #[cfg(feature = "auth")]
 mod auth {
     use super::*;
-    use hme_kernel::ports::{AddressBook, Customers};
-    use hme_kernel::remote::{RemoteAddressBook, RemoteCustomers};
-    use hme_kernel::testing::ports::{customers_suite, CustomersFixture};
+    use hme_auth_contract::{AddressBook, Customers};
+    use hme_auth_contract::{RemoteAddressBook, RemoteCustomers};
+    use hme_auth_contract::conformance::{customers_suite, CustomersFixture};
     use tokio::sync::Mutex;
 
     /// Customers registered with our own accounts, through the public routes.
@@ -248,9 +249,9 @@ mod auth {
 #[cfg(all(feature = "images", feature = "products"))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn image_cleanup_answers_over_http() {
-    use hme_kernel::ports::images::ImageCleanup;
+    use hme_images_contract::ImageCleanup;
     let app = running().await;
-    let cleanup = hme_kernel::remote::RemoteImageCleanup::new(client("images", &app.base, TEST_SERVICE_TOKEN, 3000, 2));
+    let cleanup = hme_images_contract::RemoteImageCleanup::new(client("images", &app.base, TEST_SERVICE_TOKEN, 3000, 2));
     let report = cleanup.delete_for_product(&["https://elsewhere.test/not-ours.jpg".into()]).await.unwrap();
     assert_eq!((report.deleted.len(), report.missing.len(), report.skipped), (0, 0, vec!["https://elsewhere.test/not-ours.jpg".to_owned()]));
 }

@@ -10,8 +10,8 @@
 //!   module registers with the platform's [`hme_kernel::auth::TokenVerifier`] so every
 //!   module's `Principal` accepts our tokens as well as Clerk's
 //!   ([`store::AccountStore`]: `accounts`, `refresh_tokens`);
-//! - the cross-module [`hme_kernel::ports::Customers`] port (addresses, profiles, carts)
-//!   and [`hme_kernel::ports::AddressBook`], in process and as internal endpoints for
+//! - the cross-module [`hme_auth_contract::Customers`] port (addresses, profiles, carts)
+//!   and [`hme_auth_contract::AddressBook`], in process and as internal endpoints for
 //!   split deploys ([`hme_kernel::remote`]).
 
 pub mod accounts;
@@ -32,7 +32,7 @@ use std::time::Duration;
 use actix_web::web;
 use hme_kernel::backends::{BackendError, Documents};
 use hme_kernel::module::{HttpModule, Platform};
-use hme_kernel::ports::{AddressBook, Customers};
+use hme_auth_contract::{AddressBook, Customers};
 use secrecy::ExposeSecret;
 use utoipa::OpenApi;
 
@@ -124,7 +124,7 @@ impl HttpModule for AuthModule {
     }
 
     fn configure_internal(&self, cfg: &mut web::ServiceConfig) {
-        hme_kernel::remote::customers::serve_customers(cfg, self.customers());
-        hme_kernel::remote::customers::serve_address_book(cfg, self.address_book());
+        hme_auth_contract::remote::serve_customers(cfg, self.customers());
+        hme_auth_contract::remote::serve_address_book(cfg, self.address_book());
     }
 }

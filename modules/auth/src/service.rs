@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use hme_kernel::ports::{AddressBook, AddressBookError, CustomerAddress, CustomerProfile, Customers, CustomersError};
+use hme_auth_contract::{AddressBook, AddressBookError, CustomerAddress, CustomerProfile, Customers, CustomersError};
 use hme_kernel::ApiError;
 use mongodb::bson::{oid::ObjectId, Document};
 use serde_json::Value;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use hme_kernel::ports::images::{ImageCleanup, ImageCleanupReport, ImagePortError};
+use hme_images_contract::{ImageCleanup, ImageCleanupReport, ImagePortError};
 
 use crate::service::ImagesService;
 
@@ -34,7 +34,7 @@ fn unavailable(e: impl std::fmt::Display) -> ImagePortError {
 
 impl ImagesService {
     /// Removes uploads older than `orphan_after_secs` that no product references. Does
-    /// nothing without a [`hme_kernel::ports::images::ProductImages`] port; stops without
+    /// nothing without a [`hme_products_contract::ProductImages`] port; stops without
     /// deleting anything when the catalog cannot be read (never deletes on doubt).
     pub async fn sweep_orphans(&self, now: DateTime<Utc>) -> Result<SweepReport, ImagePortError> {
         let mut report = SweepReport::default();
@@ -44,7 +44,7 @@ impl ImagesService {
         for _ in 0..MAX_BATCHES {
             let candidates = self.records.unreferenced_before(cutoff, BATCH).await.map_err(unavailable)?;
             let urls: Vec<String> = candidates.iter().map(|r| r.url.clone()).collect();
-            let used = products.referenced(&urls).await?;
+            let used = products.referenced(&urls).await.map_err(unavailable)?;
             let (keep, drop): (Vec<_>, Vec<_>) = candidates.iter().partition(|r| used.contains(&r.url));
             let keep_keys: Vec<String> = keep.iter().map(|r| r.key.clone()).collect();
             self.records.mark_referenced(&keep_keys).await.map_err(unavailable)?;
@@ -73,7 +73,7 @@ impl ImageCleanup for ImagesService {
     async fn delete_for_product(&self, urls: &[String]) -> Result<ImageCleanupReport, ImagePortError> {
         let mut report = ImageCleanupReport::default();
         let still_used = match &self.product_images {
-            Some(products) => products.referenced(urls).await?,
+            Some(products) => products.referenced(urls).await.map_err(unavailable)?,
             None => Default::default(),
         };
         for url in urls {

@@ -8,7 +8,7 @@
 //!   Cloudinary); answers the public URLs for `POST /api/product/add`.
 //! - `DELETE /api/image` (seller): only the caller's own uploads ([`uploads`] records
 //!   the owner of each, in MongoDB `image_uploads` or the embedded file).
-//! - [`hme_kernel::ports::images::ImageCleanup`] for the worker (`product.deleted`), and a
+//! - [`hme_images_contract::ImageCleanup`] for the worker (`product.deleted`), and a
 //!   periodic sweep of uploads no product references ([`cleanup`]).
 //!   `ImageCleanup` is also an internal endpoint for split deploys ([`hme_kernel::remote`]).
 
@@ -30,7 +30,7 @@ use std::time::Duration;
 use actix_web::web;
 use hme_kernel::backends::{BackendError, Documents};
 use hme_kernel::module::{HttpModule, Platform};
-use hme_kernel::ports::images::{ImageCleanup, ProductImages};
+use hme_images_contract::ImageCleanup; use hme_products_contract::ProductImages;
 use utoipa::OpenApi;
 
 use adapters::{CloudinaryImageStore, EmbeddedUploadStore, LocalImageStore, MongoUploadStore, S3ImageStore};
@@ -144,6 +144,6 @@ impl HttpModule for ImagesModule {
     }
 
     fn configure_internal(&self, cfg: &mut web::ServiceConfig) {
-        hme_kernel::remote::images::serve_cleanup(cfg, self.image_cleanup());
+        hme_images_contract::remote::serve_cleanup(cfg, self.image_cleanup());
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use hme_kernel::ports::images::ProductImages;
+use hme_products_contract::ProductImages;
 use hme_kernel::{ApiError, ApiResult};
 use secrecy::ExposeSecret;
 

@@ -149,6 +149,15 @@ impl ApiError {
         e.cause = Some(cause.into());
         e
     }
+    /// The same error with the message the client sees replaced, for a caller that
+    /// knows more than the port that failed (orders names the cart item). A 5xx keeps
+    /// its generic text: its message is never shown.
+    pub fn reworded(mut self, message: impl Into<Cow<'static, str>>) -> Self {
+        if self.cause.is_none() {
+            self.message = message.into();
+        }
+        self
+    }
     /// Use the legacy `error` key instead of `message` (tracking, newsletter routes).
     pub fn with_error_key(mut self) -> Self {
         self.key = MessageKey::Error;

@@ -10,7 +10,8 @@
 //! - [`module`]: what a feature module hands the composition root.
 //! - [`mongoose`]: numbers and JSON the way mongoose writes and prints them.
 //! - [`outbox`]: the transactional outbox (MongoDB, embedded) and its relay.
-//! - [`remote`]: the cross-module ports over HTTP (internal endpoints and their clients).
+//! - [`remote`]: the platform of the ports over HTTP (service client, token guard, wire
+//!   helpers); the ports live in the contract crates (`modules/<module>/contract`).
 //! - [`text`]: characters no stored text field may contain.
 //! - [`transaction`]: the one MongoDB transaction helper (bounded retries with backoff).
 //! - [`liveness`]: instances of the processes on MongoDB; the reaper of a dead one's transactions.
@@ -34,7 +35,6 @@ pub mod module;
 pub mod openapi;
 pub mod mongoose;
 pub mod outbox;
-pub mod ports;
 pub mod ratelimit;
 pub mod redact;
 pub mod telemetry;

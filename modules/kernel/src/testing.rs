@@ -7,7 +7,6 @@ use serde_json::json;
 use crate::auth::{TokenSettings, TokenVerifier};
 
 pub mod clerk;
-pub mod ports;
 
 /// The public half of the test key, as `CLERK_JWT_KEY` would hold it.
 pub const TEST_PUBLIC_PEM: &str = include_str!("../testdata/test-rsa-public.pem");

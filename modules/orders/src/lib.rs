@@ -8,11 +8,11 @@
 //!   exactly as mongoose's `populate('address items.product')` prints them (see
 //!   `migrations-docs/orders.md`), behind the [`store::OrderStore`] port with a MongoDB
 //!   and an embedded (redb) adapter;
-//! - stock reserved through the [`hme_kernel::ports::Catalog`] port, all lines or none;
+//! - stock reserved through the [`hme_products_contract::Catalog`] port, all lines or none;
 //! - `order.created` and `order.status_changed` committed with the order in the
 //!   kernel's transactional outbox, and published by a relay this module starts;
 //! - JazzCash checkout (`/api/checkout/initiate`, `/api/checkout/callback`), courier
-//!   booking through the [`hme_kernel::ports::Courier`] port (TCS over HTTP) with a
+//!   booking through the [`crate::courier::port::Courier`] port (TCS over HTTP) with a
 //!   provisional number and the `orders.courier_booking` retry consumer, and
 //!   `GET /api/track/{trackingNumber}` ([`payments`], [`courier`]).
 
@@ -30,7 +30,7 @@ use std::sync::Arc;
 use actix_web::web;
 use hme_kernel::backends::{BackendError, Documents};
 use hme_kernel::module::{HttpModule, Platform};
-use hme_kernel::ports::Courier;
+use crate::courier::port::Courier;
 use hme_kernel::outbox::{EmbeddedOutbox, MongoOutbox, OutboxStore, Relay, RelayHandle};
 use tokio::sync::Notify;
 use utoipa::OpenApi;

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use hme_kernel::dates::now_millis;
-use hme_kernel::ports::{Catalog, CatalogError, CatalogProduct};
+use hme_products_contract::{Catalog, CatalogError, CatalogProduct};
 use mongodb::bson::oid::ObjectId;
 
 use crate::domain::Product;

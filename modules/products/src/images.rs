@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use hme_kernel::ports::images::{ImagePortError, ProductImages};
+use hme_products_contract::{ProductImages, ProductImagesError};
 
 use crate::domain::ListParams;
 use crate::ProductsService;
@@ -16,9 +16,9 @@ pub struct CatalogImages(pub Arc<ProductsService>);
 
 #[async_trait]
 impl ProductImages for CatalogImages {
-    async fn referenced(&self, urls: &[String]) -> Result<HashSet<String>, ImagePortError> {
-        let body = self.0.list_body(&ListParams::default()).await.map_err(|e| ImagePortError::Unavailable(e.to_string()))?;
-        let list: serde_json::Value = serde_json::from_slice(&body.body).map_err(|e| ImagePortError::Unavailable(e.to_string()))?;
+    async fn referenced(&self, urls: &[String]) -> Result<HashSet<String>, ProductImagesError> {
+        let body = self.0.list_body(&ListParams::default()).await.map_err(|e| ProductImagesError::Unavailable(e.to_string()))?;
+        let list: serde_json::Value = serde_json::from_slice(&body.body).map_err(|e| ProductImagesError::Unavailable(e.to_string()))?;
         let wanted: HashSet<&str> = urls.iter().map(String::as_str).collect();
         Ok(list["products"]
             .as_array()

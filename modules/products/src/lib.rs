@@ -7,7 +7,7 @@
 //!   MongoDB and an embedded (redb) adapter;
 //! - list and single-product reads served from the platform cache, invalidated on every
 //!   write, with ETags;
-//! - the cross-module [`hme_kernel::ports::Catalog`] (prices, stock reservations) for the
+//! - the cross-module [`hme_products_contract::Catalog`] (prices, stock reservations) for the
 //!   orders module;
 //! - `product.deleted` events, so the worker removes a deleted product's images;
 //! - the internal endpoints of the ports it owns (`Catalog`, `SalesLedger`,
@@ -33,7 +33,7 @@ use tokio::sync::Notify;
 use actix_web::web;
 use hme_kernel::backends::{BackendError, Documents};
 use hme_kernel::module::{HttpModule, Platform};
-use hme_kernel::ports::Catalog;
+use hme_products_contract::Catalog;
 use utoipa::OpenApi;
 
 pub use sales::ProductSales;
@@ -44,7 +44,7 @@ pub use store::{ProductStore, StoreError};
 /// The products module, built by the composition root.
 pub struct ProductsModule {
     service: Arc<ProductsService>,
-    sales: Arc<dyn hme_kernel::ports::SalesLedger>,
+    sales: Arc<dyn hme_products_contract::SalesLedger>,
     /// Publishes the outbox's events (`product.deleted`); stops when the module drops.
     _relay: Option<RelayHandle>,
     /// Gives back expired stock holds; stops when the module drops.
@@ -97,12 +97,12 @@ impl ProductsModule {
     }
 
     /// The sales-counter port the worker calls (in process), on the platform's storage.
-    pub fn sales(&self, platform: &Platform) -> Arc<dyn hme_kernel::ports::SalesLedger> {
+    pub fn sales(&self, platform: &Platform) -> Arc<dyn hme_products_contract::SalesLedger> {
         Arc::new(ProductSales::new(platform.documents.clone(), Arc::clone(&self.service)))
     }
 
     /// The image URLs products use, for the images module's orphan clean-up (in process).
-    pub fn product_images(&self) -> Arc<dyn hme_kernel::ports::images::ProductImages> {
+    pub fn product_images(&self) -> Arc<dyn hme_products_contract::ProductImages> {
         Arc::new(images::CatalogImages(Arc::clone(&self.service)))
     }
 
@@ -156,8 +156,8 @@ impl HttpModule for ProductsModule {
     }
 
     fn configure_internal(&self, cfg: &mut web::ServiceConfig) {
-        hme_kernel::remote::catalog::serve(cfg, self.catalog());
-        hme_kernel::remote::sales::serve(cfg, Arc::clone(&self.sales));
-        hme_kernel::remote::images::serve_product_images(cfg, self.product_images());
+        hme_products_contract::remote::catalog::serve(cfg, self.catalog());
+        hme_products_contract::remote::sales::serve(cfg, Arc::clone(&self.sales));
+        hme_products_contract::remote::product_images::serve_product_images(cfg, self.product_images());
     }
 }

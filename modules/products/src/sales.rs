@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use hme_kernel::backends::Documents;
-use hme_kernel::ports::{SalesError, SalesLedger};
+use hme_products_contract::{SalesError, SalesLedger};
 use mongodb::bson::{doc, oid::ObjectId, Document};
 use mongodb::error::{ErrorKind, WriteFailure};
 use redb::{ReadableTable, TableDefinition};

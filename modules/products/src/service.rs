@@ -1,5 +1,5 @@
 //! The products service: validation, ownership, storage, cache and events together.
-//! Handlers are thin wrappers around it; the [`Catalog`](hme_kernel::ports::Catalog)
+//! Handlers are thin wrappers around it; the [`Catalog`](hme_products_contract::Catalog)
 //! port is implemented on it too (see `catalog.rs`).
 
 use std::sync::Arc;

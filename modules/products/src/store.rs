@@ -13,7 +13,7 @@
 //!   concurrent reservations never take more than the stock, never leave it negative.
 //!   A product without `stock` is unlimited but must be `inStock`. Reservation ids make
 //!   `reserve_stock`, `confirm_stock` and `release_stock` idempotent (see
-//!   [`hme_kernel::ports::Catalog`]); the hold is written in the same transaction as the
+//!   [`hme_products_contract::Catalog`]); the hold is written in the same transaction as the
 //!   stock it takes or gives back, and `expire_holds` gives back unconfirmed holds past
 //!   their lease (see [`hme_kernel::holds`]).
 //!
@@ -24,7 +24,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use hme_kernel::ports::CatalogError;
+use hme_products_contract::CatalogError;
 use mongodb::bson::oid::ObjectId;
 
 use crate::domain::{ListQuery, Product, ProductPatch};

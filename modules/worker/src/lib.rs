@@ -3,10 +3,10 @@
 //! - `email.order_created` (`order.created`): the customer's confirmation and the shop
 //!   owner's new-order email (HTML + text);
 //! - `inventory.sales` (`order.created`): products' sales counters, through the
-//!   [`hme_kernel::ports::SalesLedger`] port;
+//!   [`hme_products_contract::SalesLedger`] port;
 //! - `email.status_changed` (`order.status_changed`): the customer's status email;
 //! - `images.cleanup` (`product.deleted`): the product's images, through the
-//!   [`hme_kernel::ports::images::ImageCleanup`] port.
+//!   [`hme_images_contract::ImageCleanup`] port.
 //!
 //! Each consumer is idempotent by event id ([`processed`]); mail goes over SMTP or to a
 //! folder of `.eml` files ([`mail`]); counters are in the process's metrics (`/metrics` on the admin listener).
@@ -28,8 +28,8 @@ use actix_web::web;
 use hme_kernel::backends::BackendError;
 use hme_kernel::events::EventHandler;
 use hme_kernel::module::{HttpModule, Platform};
-use hme_kernel::ports::images::ImageCleanup;
-use hme_kernel::ports::SalesLedger;
+use hme_images_contract::ImageCleanup;
+use hme_products_contract::SalesLedger;
 use utoipa::OpenApi;
 
 use handlers::{Idempotent, ImagesCleanup, OrderEmails, SalesCounter, StatusEmail};

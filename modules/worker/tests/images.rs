@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use hme_kernel::backends::Documents;
 use hme_kernel::events::EventEnvelope;
-use hme_kernel::ports::images::{ImageCleanup, ImageCleanupReport, ImagePortError};
+use hme_images_contract::{ImageCleanup, ImageCleanupReport, ImagePortError};
 use hme_kernel::testing::embedded_test_db;
 use hme_worker::metrics::Outcome;
 use hme_worker::{WorkerPorts, WorkerSettings};

@@ -1,6 +1,6 @@
 //! An `addresses` document, and the validation of a new one.
 
-use hme_kernel::ports::CustomerAddress;
+use hme_auth_contract::CustomerAddress;
 use hme_kernel::ApiError;
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
 use serde::Deserialize;
@@ -108,7 +108,7 @@ impl Address {
         bson_to_json(&Bson::Document(self.0.clone()))
     }
 
-    /// As the [`hme_kernel::ports::Customers`] port hands it out.
+    /// As the [`hme_auth_contract::Customers`] port hands it out.
     pub fn to_customer(&self) -> CustomerAddress {
         let s = |k: &str| self.0.get_str(k).unwrap_or_default().to_owned();
         CustomerAddress {

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use chrono::{Duration, Utc};
 use hme_images::service::ReceivedFile;
 use hme_images::ImagesSettings;
-use hme_kernel::ports::images::{ImagePortError, ProductImages};
+use hme_products_contract::{ProductImages, ProductImagesError};
 use support::*;
 
 /// The catalog's image URLs, in memory.
@@ -25,9 +25,9 @@ struct FakeCatalog {
 
 #[async_trait]
 impl ProductImages for FakeCatalog {
-    async fn referenced(&self, urls: &[String]) -> Result<HashSet<String>, ImagePortError> {
+    async fn referenced(&self, urls: &[String]) -> Result<HashSet<String>, ProductImagesError> {
         if self.down.load(Ordering::SeqCst) {
-            return Err(ImagePortError::Unavailable("catalog down".into()));
+            return Err(ProductImagesError::Unavailable("catalog down".into()));
         }
         let known = self.urls.lock().unwrap();
         Ok(urls.iter().filter(|u| known.contains(*u)).cloned().collect())

@@ -10,7 +10,7 @@ use hme_images::store::ImageStore;
 use hme_images::uploads::UploadStore;
 use hme_images::{CloudinaryCredentials, ImagesModule, ImagesParts, ImagesSettings};
 use hme_kernel::module::HttpModule;
-use hme_kernel::ports::images::ProductImages;
+use hme_products_contract::ProductImages;
 use hme_kernel::testing::{clerk_token, embedded_test_db, verifier};
 use serde_json::Value;
 

@@ -71,6 +71,31 @@ where
     r
 }
 
+/// A port implemented in this process, observed: the composition root wraps the owning
+/// module's implementation in it before handing it to another module, and each
+/// contract crate implements its port for `Observed<dyn Port>` by running every call
+/// through [`observe_port`] with [`Transport::InProcess`] — so a port call has its span
+/// and its metrics whether it stays in the process or goes over HTTP (the contracts'
+/// `Remote*` clients do the same with [`Transport::Http`]).
+pub struct Observed<P: ?Sized>(std::sync::Arc<P>);
+
+impl<P: ?Sized> Observed<P> {
+    /// Wraps the owning module's implementation `port`.
+    pub fn new(port: std::sync::Arc<P>) -> Self {
+        Self(port)
+    }
+
+    /// The wrapped implementation.
+    pub fn inner(&self) -> &P {
+        &self.0
+    }
+}
+
+/// `port` observed, as the trait object the calling module takes.
+pub fn observed<P: ?Sized>(port: std::sync::Arc<P>) -> std::sync::Arc<Observed<P>> {
+    std::sync::Arc::new(Observed(port))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::Utc;
 use hme_kernel::dates::to_iso_millis;
 use hme_kernel::mongoose::JsNumber;
-use hme_kernel::ports::{CourierError, Shipment};
+use crate::courier::port::{CourierError, Shipment};
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
 
 use crate::domain::events::address_text;

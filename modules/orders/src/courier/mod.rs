@@ -1,8 +1,10 @@
-//! Courier booking and tracking: the TCS adapter of the kernel's
-//! [`hme_kernel::ports::Courier`] port, the booking with its provisional-number fallback,
-//! the retry consumer of `courier.booking_requested`, and tracking.
+//! Courier booking and tracking: the [`port::Courier`] port (only the orders module uses
+//! it, so it lives here, not in a contract crate), its TCS adapter, the booking with its
+//! provisional-number fallback, the retry consumer of `courier.booking_requested`, and
+//! tracking.
 
 pub mod booking;
+pub mod port;
 pub mod consumer;
 pub mod tcs;
 pub mod track;
@@ -10,7 +12,7 @@ pub mod track;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hme_kernel::ports::{Courier, CourierError};
+use crate::courier::port::{Courier, CourierError};
 use secrecy::ExposeSecret;
 
 use crate::settings::PaymentsSettings;

@@ -14,7 +14,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use hme_kernel::ports::{Booking, Courier, CourierError, Shipment, Tracking, TrackingEvent};
+use crate::courier::port::{Booking, Courier, CourierError, Shipment, Tracking, TrackingEvent};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 

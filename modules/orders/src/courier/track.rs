@@ -2,7 +2,7 @@
 //! number answers "Pending booking" without asking the courier.
 
 use hme_kernel::auth::{Principal, Role};
-use hme_kernel::ports::{CourierError, TrackingEvent};
+use crate::courier::port::{CourierError, TrackingEvent};
 use hme_kernel::{ApiError, ApiResult};
 use serde_json::{json, Value};
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use hme_kernel::dates::to_iso_millis;
 use hme_kernel::events::{payloads, EventEnvelope};
-use hme_kernel::ports::{CustomerAddress, CustomerProfile};
+use hme_auth_contract::{CustomerAddress, CustomerProfile};
 use serde_json::Value;
 
 use super::order::NewOrder;

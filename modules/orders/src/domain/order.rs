@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use hme_kernel::dates::to_iso_millis;
 use hme_kernel::mongoose::JsNumber;
-use hme_kernel::ports::CustomerAddress;
+use hme_auth_contract::CustomerAddress;
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
 use serde_json::{json, Value};
 

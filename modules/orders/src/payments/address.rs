@@ -5,7 +5,7 @@
 //! addresses as for `POST /api/order/create` and stored as the id.
 
 use hme_kernel::auth::Principal;
-use hme_kernel::ports::CustomerAddress;
+use hme_auth_contract::CustomerAddress;
 use hme_kernel::{ApiError, ApiResult};
 use serde_json::Value;
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use hme_kernel::cache::Cache;
-use hme_kernel::ports::Courier;
+use crate::courier::port::Courier;
 use hme_kernel::ApiError;
 use secrecy::ExposeSecret;
 

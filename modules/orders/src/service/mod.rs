@@ -8,7 +8,8 @@ pub(crate) mod place;
 use std::sync::Arc;
 
 use hme_kernel::auth::Principal;
-use hme_kernel::ports::{AddressBook, Catalog, CatalogError, Customers};
+use hme_auth_contract::{AddressBook, Customers};
+use hme_products_contract::{Catalog, CatalogError};
 use hme_kernel::ratelimit::{Limit, RateLimiter};
 use hme_kernel::ApiError;
 
@@ -72,19 +73,23 @@ impl From<StoreError> for ApiError {
     }
 }
 
-/// Catalog answers about the request are 4xx naming the product; the catalog down 503.
+/// A catalog failure as the customer sees it: the status is the contract's
+/// (`From<CatalogError> for ApiError`); orders only rewords an answer about the request
+/// to name the cart item ("Item 2 (Mouse, product ...): out of stock (1 available)").
 pub(crate) fn catalog_error(e: CatalogError, item_of: impl Fn(&str) -> Option<(usize, String)>) -> ApiError {
     let label = |id: &str| match item_of(id) {
         Some((n, name)) if !name.is_empty() => format!("Item {n} ({name}, product {id})"),
         Some((n, _)) => format!("Item {n} (product {id})"),
         None => format!("Product {id}"),
     };
-    match e {
-        CatalogError::NotFound(id) => ApiError::not_found(format!("{}: product not found", label(&id))),
-        CatalogError::OutOfStock { product_id, available } => {
-            ApiError::conflict(format!("{}: out of stock ({available} available)", label(&product_id)))
-        }
-        CatalogError::Released(_) => ApiError::internal(e),
-        CatalogError::Unavailable(_) => ApiError::unavailable(e),
+    let reworded = match &e {
+        CatalogError::NotFound(id) => Some(format!("{}: product not found", label(id))),
+        CatalogError::OutOfStock { product_id, available } => Some(format!("{}: out of stock ({available} available)", label(product_id))),
+        CatalogError::Released(_) | CatalogError::Unavailable(_) => None,
+    };
+    let status = ApiError::from(e);
+    match reworded {
+        Some(message) => status.reworded(message),
+        None => status,
     }
 }

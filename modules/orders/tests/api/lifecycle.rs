@@ -92,23 +92,23 @@ async fn a_customer_cannot_cancel_once_processing_but_the_seller_can_before_ship
 
 /// A catalog whose process dies right after the order's status commit: nothing is ever
 /// given back through it.
-struct DiesBeforeGivingBack(std::sync::Arc<dyn hme_kernel::ports::catalog::Catalog>);
+struct DiesBeforeGivingBack(std::sync::Arc<dyn hme_products_contract::Catalog>);
 
 #[async_trait::async_trait]
-impl hme_kernel::ports::catalog::Catalog for DiesBeforeGivingBack {
-    async fn products_by_ids(&self, ids: &[String]) -> Result<Vec<hme_kernel::ports::catalog::CatalogProduct>, hme_kernel::ports::catalog::CatalogError> {
+impl hme_products_contract::Catalog for DiesBeforeGivingBack {
+    async fn products_by_ids(&self, ids: &[String]) -> Result<Vec<hme_products_contract::CatalogProduct>, hme_products_contract::CatalogError> {
         self.0.products_by_ids(ids).await
     }
-    async fn reserve_for(&self, rid: &str, lines: &[(String, u32)], lease: std::time::Duration) -> Result<(), hme_kernel::ports::catalog::CatalogError> {
+    async fn reserve_for(&self, rid: &str, lines: &[(String, u32)], lease: std::time::Duration) -> Result<(), hme_products_contract::CatalogError> {
         self.0.reserve_for(rid, lines, lease).await
     }
-    async fn confirm(&self, rid: &str) -> Result<(), hme_kernel::ports::catalog::CatalogError> {
+    async fn confirm(&self, rid: &str) -> Result<(), hme_products_contract::CatalogError> {
         self.0.confirm(rid).await
     }
-    async fn release(&self, _rid: &str, _lines: &[(String, u32)]) -> Result<(), hme_kernel::ports::catalog::CatalogError> {
-        Err(hme_kernel::ports::catalog::CatalogError::Unavailable("the process was killed".into()))
+    async fn release(&self, _rid: &str, _lines: &[(String, u32)]) -> Result<(), hme_products_contract::CatalogError> {
+        Err(hme_products_contract::CatalogError::Unavailable("the process was killed".into()))
     }
-    async fn product_documents(&self, ids: &[String]) -> Result<Vec<Value>, hme_kernel::ports::catalog::CatalogError> {
+    async fn product_documents(&self, ids: &[String]) -> Result<Vec<Value>, hme_products_contract::CatalogError> {
         self.0.product_documents(ids).await
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use futures::TryStreamExt;
 use hme_kernel::mongoose::bson_to_json;
-use hme_kernel::ports::{AddressBook, AddressBookError, CustomerAddress, CustomerProfile, Customers, CustomersError};
+use hme_auth_contract::{AddressBook, AddressBookError, CustomerAddress, CustomerProfile, Customers, CustomersError};
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
 use redb::TableDefinition;
 use serde_json::{json, Value};

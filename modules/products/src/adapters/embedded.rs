@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use hme_kernel::ports::CatalogError;
+use hme_products_contract::CatalogError;
 use mongodb::bson::{oid::ObjectId, Document};
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 

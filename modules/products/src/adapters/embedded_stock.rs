@@ -3,7 +3,7 @@
 //! are atomic and serialized with every other write.
 
 use chrono::{DateTime, Utc};
-use hme_kernel::ports::CatalogError;
+use hme_products_contract::CatalogError;
 use mongodb::bson::{doc, Bson, Document};
 use redb::{Database, ReadableTable, Table};
 

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use hme_kernel::backends::BackendError;
-use hme_kernel::ports::CatalogError;
+use hme_products_contract::CatalogError;
 use mongodb::bson::{doc, oid::ObjectId, Document};
 use mongodb::options::ReturnDocument;
 use mongodb::{Collection, Database, IndexModel};

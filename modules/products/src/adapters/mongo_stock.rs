@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use hme_kernel::holds::{CONFIRMED, HELD, LEGACY_RESERVED, RELEASED};
-use hme_kernel::ports::CatalogError;
+use hme_products_contract::CatalogError;
 use hme_kernel::transaction::{is_duplicate_key, with_transaction, Txn, TxnRetry};
 use mongodb::bson::{doc, Bson, Document};
 use mongodb::error::Error;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use actix_web::http::{Method, StatusCode};
-use hme_kernel::ports::{Catalog, CatalogError};
+use hme_products_contract::{Catalog, CatalogError};
 use serde_json::json;
 
 use crate::support::{add_product, get, json_req, sample_add, seller_token, TestApp};
@@ -86,7 +86,7 @@ async fn reserving_an_unknown_or_malformed_product_is_not_found() {
 struct Seller<'a>(&'a TestApp);
 
 #[async_trait::async_trait(?Send)]
-impl hme_kernel::testing::ports::CatalogFixture for Seller<'_> {
+impl hme_products_contract::conformance::CatalogFixture for Seller<'_> {
     async fn add_product(&self, name: &str, stock: Option<i64>) -> String {
         add_with_stock(self.0, name, stock).await
     }
@@ -95,6 +95,6 @@ impl hme_kernel::testing::ports::CatalogFixture for Seller<'_> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_kernel_catalog_suite_passes_in_process() {
     for app in TestApp::all().await {
-        hme_kernel::testing::ports::catalog_suite(app.module.catalog(), &Seller(&app)).await;
+        hme_products_contract::conformance::catalog_suite(app.module.catalog(), &Seller(&app)).await;
     }
 }

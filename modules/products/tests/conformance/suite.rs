@@ -3,7 +3,7 @@
 
 use chrono::{Duration, Utc};
 use futures::future::join_all;
-use hme_kernel::ports::CatalogError;
+use hme_products_contract::CatalogError;
 use hme_products::domain::{ListQuery, NewProduct, PageRequest, Product, ProductFilter, ProductPatch, SortOrder};
 use hme_products::store::{ProductStore, StockLine};
 use mongodb::bson::Bson;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use hme_kernel::events::{EventEnvelope, HandlerError};
-use hme_kernel::ports::images::{ImageCleanup, ImagePortError};
+use hme_images_contract::{ImageCleanup, ImagePortError};
 
 use super::{Job, Steps};
 use crate::payload::{parse, ProductDeleted};

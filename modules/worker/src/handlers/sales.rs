@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use hme_kernel::events::{EventEnvelope, HandlerError};
-use hme_kernel::ports::{SalesError, SalesLedger};
+use hme_products_contract::{SalesError, SalesLedger};
 
 use super::{Job, Steps};
 use crate::payload::{parse, OrderCreated};

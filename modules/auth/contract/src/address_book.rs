@@ -23,7 +23,7 @@ pub enum AddressBookError {
 }
 
 /// The status an address-book failure answers: the module unreachable is a 503.
-impl From<AddressBookError> for crate::error::ApiError {
+impl From<AddressBookError> for hme_kernel::error::ApiError {
     fn from(e: AddressBookError) -> Self {
         Self::unavailable(e)
     }

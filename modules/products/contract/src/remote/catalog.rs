@@ -8,9 +8,9 @@ use actix_web::{web, HttpResponse};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::client::{Idempotency, RemoteError, ServiceClient};
-use super::wire::{self, Documents, Done, Ids};
-use crate::ports::{Catalog, CatalogError, CatalogProduct};
+use hme_kernel::remote::{Idempotency, RemoteError, ServiceClient};
+use hme_kernel::remote::wire::{self, Documents, Done, Ids};
+use crate::catalog::{Catalog, CatalogError, CatalogProduct};
 
 pub(crate) const PRODUCTS_BY_IDS: &str = "/catalog/products-by-ids";
 pub(crate) const RESERVE: &str = "/catalog/reserve";
@@ -47,7 +47,7 @@ impl Reservation {
         Self { reservation_id: reservation_id.to_owned(), lines: lines.iter().map(|(id, qty)| Line { product_id: id.clone(), qty: *qty }).collect(), lease_secs: None }
     }
     fn lease(&self) -> std::time::Duration {
-        self.lease_secs.map_or(crate::ports::DEFAULT_HOLD_LEASE, std::time::Duration::from_secs)
+        self.lease_secs.map_or(crate::catalog::DEFAULT_HOLD_LEASE, std::time::Duration::from_secs)
     }
     fn lines(&self) -> Vec<(String, u32)> {
         self.lines.iter().map(|l| (l.product_id.clone(), l.qty)).collect()

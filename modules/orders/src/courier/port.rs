@@ -1,5 +1,5 @@
 //! The courier port: booking a shipment and tracking it (TCS today, through the orders
-//! module's HTTP adapter).
+//! module's TCS adapter, [`super::tcs`]).
 
 use async_trait::async_trait;
 

@@ -1,15 +1,8 @@
-//! The image ports between the products, worker and images modules.
+//! The [`ImageCleanup`] port: answered by the images module, called by the worker when a
+//! product is deleted (`product.deleted`): it removes that product's images.
 //!
-//! - [`ImageCleanup`] is answered by the images module and called by the worker when a
-//!   product is deleted (`product.deleted`): it removes that product's images.
-//! - [`ProductImages`] is answered by the products module and called by the images
-//!   module's orphan clean-up: it tells which image URLs some product still uses.
-//!
-//! In one process the owning module's service (or a thin adapter in the composition
-//! root) implements them; split into services an HTTP client does. They carry no
-//! framework types.
-
-use std::collections::HashSet;
+//! In one process the images module answers it; split into services
+//! [`crate::remote::RemoteImageCleanup`] does. It carries no framework types.
 
 use async_trait::async_trait;
 
@@ -43,16 +36,4 @@ pub enum ImagePortError {
 pub trait ImageCleanup: Send + Sync {
     /// Removes the images at `urls` (the `image` array of the deleted product).
     async fn delete_for_product(&self, urls: &[String]) -> Result<ImageCleanupReport, ImagePortError>;
-}
-
-/// Which image URLs the catalog still uses.
-///
-/// Promises: returns the subset of `urls` that appear in the `image` array of at least
-/// one existing product, compared as exact strings. Errors:
-/// [`ImagePortError::Unavailable`] when the catalog could not be read; the caller must
-/// then assume every URL is referenced (never delete on doubt).
-#[async_trait]
-pub trait ProductImages: Send + Sync {
-    /// The URLs among `urls` that some product references.
-    async fn referenced(&self, urls: &[String]) -> Result<HashSet<String>, ImagePortError>;
 }

@@ -9,7 +9,7 @@
 //!   caller compares lengths to spot them).
 //! - [`Catalog::reserve_for`] is all-or-nothing and atomic: either every line's quantity
 //!   is taken from stock or nothing is, in one transaction with the hold that records it
-//!   (`stock_reservations`, see [`crate::holds`]), so no other shopper ever sees an
+//!   (`stock_reservations`, see [`hme_kernel::holds`]), so no other shopper ever sees an
 //!   intermediate stock. Concurrent reservations never oversell: stock never goes below
 //!   zero. A product without a `stock` count has unlimited stock but must be `inStock`.
 //!   Reserving again with a `reservation_id` that is already reserved does nothing and
@@ -83,6 +83,20 @@ pub enum CatalogError {
     /// The catalog could not be reached; nothing is known to have changed.
     #[error("catalog unavailable: {0}")]
     Unavailable(String),
+}
+
+/// The status a catalog failure answers: an unknown product 404, too little stock 409
+/// (both shown to the customer), a spent reservation id 500 (a bug of the caller), the
+/// catalog unreachable 503.
+impl From<CatalogError> for hme_kernel::error::ApiError {
+    fn from(e: CatalogError) -> Self {
+        match e {
+            CatalogError::NotFound(_) => Self::not_found(e.to_string()),
+            CatalogError::OutOfStock { .. } => Self::conflict(e.to_string()),
+            CatalogError::Released(_) => Self::internal(e),
+            CatalogError::Unavailable(_) => Self::unavailable(e),
+        }
+    }
 }
 
 /// The catalog port (see the module documentation for its promises).

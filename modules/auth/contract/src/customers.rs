@@ -63,7 +63,7 @@ pub enum CustomersError {
 }
 
 /// The status a customers failure answers: the module unreachable is a 503.
-impl From<CustomersError> for crate::error::ApiError {
+impl From<CustomersError> for hme_kernel::error::ApiError {
     fn from(e: CustomersError) -> Self {
         Self::unavailable(e)
     }

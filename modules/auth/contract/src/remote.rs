@@ -8,9 +8,9 @@ use actix_web::{web, HttpResponse};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::client::{Idempotency, RemoteError, ServiceClient};
-use super::wire::{self, Documents, Done, Ids};
-use crate::ports::{AddressBook, AddressBookError, CustomerAddress, CustomerProfile, Customers, CustomersError};
+use hme_kernel::remote::{Idempotency, RemoteError, ServiceClient};
+use hme_kernel::remote::wire::{self, Documents, Done, Ids};
+use crate::{AddressBook, AddressBookError, CustomerAddress, CustomerProfile, Customers, CustomersError};
 
 pub(crate) const ADDRESS: &str = "/customers/address";
 pub(crate) const PROFILE: &str = "/customers/profile";

@@ -8,9 +8,9 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::client::{Idempotency, RemoteError, ServiceClient};
-use super::wire;
-use crate::ports::{SalesError, SalesLedger};
+use hme_kernel::remote::{Idempotency, RemoteError, ServiceClient};
+use hme_kernel::remote::wire;
+use crate::sales::{SalesError, SalesLedger};
 
 pub(crate) const RECORD: &str = "/sales/record";
 
