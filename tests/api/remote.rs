@@ -122,10 +122,8 @@ async fn a_dead_or_silent_module_is_unavailable_within_the_bounds_never_a_hang()
 #[cfg(feature = "products")]
 mod products {
     use super::*;
-    use hme_products_contract::ProductImages;
-    use hme_products_contract::SalesLedger;
+    use hme_products_contract::conformance::{catalog_suite, product_images_suite, sales_suite, CatalogFixture};
     use hme_products_contract::{RemoteProductImages, RemoteSalesLedger};
-    use hme_products_contract::conformance::{catalog_suite, CatalogFixture};
 
     pub struct Seller<'a>(pub &'a Running);
 
@@ -140,6 +138,10 @@ mod products {
             let res = self.0.http.post(format!("{}/api/product/add", self.0.base)).bearer_auth(clerk_token("user_seller", Some("seller"))).json(&body).send().await.unwrap();
             assert_eq!(res.status(), 200);
             res.json::<Value>().await.unwrap()["newProduct"]["_id"].as_str().unwrap().to_owned()
+        }
+        async fn product(&self, id: &str) -> Value {
+            let res = self.0.http.get(format!("{}/api/product/{id}", self.0.base)).send().await.unwrap();
+            res.json::<Value>().await.unwrap()["product"].clone()
         }
     }
 
@@ -167,20 +169,10 @@ mod products {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sales_and_product_images_answer_over_http() {
+    async fn the_sales_and_product_images_suites_pass_over_http() {
         let app = running().await;
-        let id = Seller(&app).add_product("Counted", Some(4)).await;
-        let ledger = RemoteSalesLedger::new(client("products", &app.base, TEST_SERVICE_TOKEN, 3000, 2));
-        let event = uuid::Uuid::new_v4();
-        assert!(ledger.record_sales(event, &[(id.clone(), 3), ("not-an-id".into(), 1)]).await.unwrap());
-        assert!(!ledger.record_sales(event, &[(id.clone(), 3)]).await.unwrap(), "the same event is counted once");
-        let product: Value = app.http.get(format!("{}/api/product/{id}", app.base)).send().await.unwrap().json().await.unwrap();
-        assert_eq!(product["product"]["sales"], 3, "{product}");
-
-        let image = product["product"]["image"][0].as_str().unwrap().to_owned();
-        let images = RemoteProductImages::new(client("products", &app.base, TEST_SERVICE_TOKEN, 3000, 2));
-        let referenced = images.referenced(&[image.clone(), "https://elsewhere.test/unused.jpg".into()]).await.unwrap();
-        assert_eq!(referenced, [image].into_iter().collect());
+        sales_suite(&RemoteSalesLedger::new(client("products", &app.base, TEST_SERVICE_TOKEN, 3000, 2)), &Seller(&app)).await;
+        product_images_suite(&RemoteProductImages::new(client("products", &app.base, TEST_SERVICE_TOKEN, 3000, 2)), &Seller(&app)).await;
     }
 }
 

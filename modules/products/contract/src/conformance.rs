@@ -1,5 +1,6 @@
-//! The conformance suite of the [`Catalog`] port, over any implementation: the products
-//! module in process, or [`crate::RemoteCatalog`] over HTTP against a running hme. The data a
+//! The conformance suites of the products ports ([`Catalog`], [`SalesLedger`],
+//! [`ProductImages`]), over any implementation: the products module in process, or the
+//! `Remote*` clients over HTTP against a running hme. The data a
 //! case needs is created through a fixture (the owning module's own API).
 
 use std::sync::Arc;
@@ -7,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::json;
 
-use crate::{Catalog, CatalogError};
+use crate::{Catalog, CatalogError, ProductImages, SalesLedger};
 
 /// Creates products for the catalog suite.
 /// (Not `Send`: fixtures may drive an actix test service.)
@@ -16,6 +17,8 @@ pub trait CatalogFixture {
     /// Adds a product named `name` with price 5000, offer price 4500, in stock, with
     /// `stock` units (None: the product does not count stock); returns its id.
     async fn add_product(&self, name: &str, stock: Option<i64>) -> String;
+    /// The product `id` as `GET /api/product/{id}` shows it (its `product` object).
+    async fn product(&self, id: &str) -> serde_json::Value;
 }
 
 const UNKNOWN: &str = "665f1c2b9a1e4b0012345678";
@@ -128,4 +131,26 @@ pub async fn concurrent_reservations_never_oversell(catalog: Arc<dyn Catalog>, f
     }
     assert_eq!(ok, 7);
     assert_eq!(stock_of(catalog.as_ref(), &id).await, (Some(0), false));
+}
+
+/// [`SalesLedger`]: an event's lines are counted once (a replay answers false and counts
+/// nothing), unknown and malformed ids are skipped.
+pub async fn sales_suite(ledger: &dyn SalesLedger, fixture: &dyn CatalogFixture) {
+    let id = fixture.add_product("Counted", Some(4)).await;
+    let event = uuid::Uuid::new_v4();
+    assert!(ledger.record_sales(event, &[(id.clone(), 3), ("not-an-id".into(), 1), (UNKNOWN.into(), 2)]).await.unwrap_or_else(|e| panic!("{e}")));
+    assert!(!ledger.record_sales(event, &[(id.clone(), 3)]).await.unwrap_or_else(|e| panic!("{e}")), "the same event is counted once");
+    assert_eq!(fixture.product(&id).await["sales"], json!(3));
+    assert!(ledger.record_sales(uuid::Uuid::new_v4(), &[(id.clone(), 1)]).await.unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!(fixture.product(&id).await["sales"], json!(4), "another event adds up");
+}
+
+/// [`ProductImages`]: the URLs some product uses, compared exactly; others left out.
+pub async fn product_images_suite(images: &dyn ProductImages, fixture: &dyn CatalogFixture) {
+    let id = fixture.add_product("Pictured", None).await;
+    let image = fixture.product(&id).await["image"][0].as_str().unwrap_or_else(|| panic!("the product has an image")).to_owned();
+    let asked = [image.clone(), format!("{image}?v=2"), "https://elsewhere.test/unused.jpg".into()];
+    let used = images.referenced(&asked).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(used, [image].into_iter().collect());
+    assert!(images.referenced(&[]).await.unwrap_or_else(|e| panic!("{e}")).is_empty());
 }

@@ -82,7 +82,7 @@ async fn reserving_an_unknown_or_malformed_product_is_not_found() {
     assert_eq!(r.status, StatusCode::OK);
 }
 
-/// The kernel's Catalog port suite (also run over HTTP by the binary's tests).
+/// The contract's suites of the products ports (also run over HTTP by the binary's tests).
 struct Seller<'a>(&'a TestApp);
 
 #[async_trait::async_trait(?Send)]
@@ -90,11 +90,22 @@ impl hme_products_contract::conformance::CatalogFixture for Seller<'_> {
     async fn add_product(&self, name: &str, stock: Option<i64>) -> String {
         add_with_stock(self.0, name, stock).await
     }
+    async fn product(&self, id: &str) -> serde_json::Value {
+        self.0.call(get(&format!("/api/product/{id}"))).await.body["product"].clone()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_kernel_catalog_suite_passes_in_process() {
+async fn the_catalog_suite_passes_in_process() {
     for app in TestApp::all().await {
         hme_products_contract::conformance::catalog_suite(app.module.catalog(), &Seller(&app)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_sales_and_product_images_suites_pass_in_process() {
+    for app in TestApp::all().await {
+        hme_products_contract::conformance::sales_suite(app.module.sales(&app.platform).as_ref(), &Seller(&app)).await;
+        hme_products_contract::conformance::product_images_suite(app.module.product_images().as_ref(), &Seller(&app)).await;
     }
 }
