@@ -10,8 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use hme::configuration::Settings;
 use hme::startup::{Application, Mode};
-use hme_products_contract::{Catalog, CatalogError};
-use hme_products_contract::RemoteCatalog;
+use hme_products_contract::{Catalog, CatalogError, RemoteCatalog};
 use hme_kernel::remote::{ServiceClient, ServiceClientSettings, ServiceToken};
 use hme_kernel::testing::clerk_token;
 use serde_json::{json, Value};
@@ -179,8 +178,7 @@ mod products {
 #[cfg(feature = "auth")]
 mod auth {
     use super::*;
-    use hme_auth_contract::{AddressBook, Customers};
-    use hme_auth_contract::{RemoteAddressBook, RemoteCustomers};
+    use hme_auth_contract::{AddressBook, Customers, RemoteAddressBook, RemoteCustomers};
     use hme_auth_contract::conformance::{customers_suite, CustomersFixture};
     use tokio::sync::Mutex;
 

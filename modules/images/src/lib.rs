@@ -30,7 +30,8 @@ use std::time::Duration;
 use actix_web::web;
 use hme_kernel::backends::{BackendError, Documents};
 use hme_kernel::module::{HttpModule, Platform};
-use hme_images_contract::ImageCleanup; use hme_products_contract::ProductImages;
+use hme_images_contract::ImageCleanup;
+use hme_products_contract::ProductImages;
 use utoipa::OpenApi;
 
 use adapters::{CloudinaryImageStore, EmbeddedUploadStore, LocalImageStore, MongoUploadStore, S3ImageStore};

@@ -8,7 +8,7 @@ use actix_web::{web, HttpResponse};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use hme_kernel::remote::{Idempotency, RemoteError, ServiceClient};
+use hme_kernel::remote::{Idempotency, ServiceClient};
 use hme_kernel::remote::wire::{self, Documents, Done, Ids};
 use crate::{AddressBook, AddressBookError, CustomerAddress, CustomerProfile, Customers, CustomersError};
 
@@ -83,13 +83,6 @@ async fn address_documents(port: web::Data<dyn AddressBook>, body: web::Json<Ids
     }
 }
 
-fn why(e: RemoteError) -> String {
-    match e {
-        RemoteError::Refused(v) => format!("unexpected error: {v}"),
-        RemoteError::Unavailable(why) => why,
-    }
-}
-
 /// The [`Customers`] of an auth module running elsewhere. Every call is idempotent
 /// (reads; clearing a cart twice leaves it empty), so each is retried within the
 /// client's bounds.
@@ -108,17 +101,17 @@ impl RemoteCustomers {
 impl Customers for RemoteCustomers {
     async fn address(&self, user_id: &str, address_id: &str) -> Result<Option<CustomerAddress>, CustomersError> {
         let ask = AddressAsk { user_id: user_id.to_owned(), address_id: address_id.to_owned() };
-        let answer: AddressAnswer = self.client.call(ADDRESS, &ask, Idempotency::Idempotent).await.map_err(|e| CustomersError::Unavailable(why(e)))?;
+        let answer: AddressAnswer = self.client.call(ADDRESS, &ask, Idempotency::Idempotent).await.map_err(|e| CustomersError::Unavailable(e.reason()))?;
         Ok(answer.address)
     }
 
     async fn profile(&self, user_id: &str) -> Result<Option<CustomerProfile>, CustomersError> {
-        let answer: ProfileAnswer = self.client.call(PROFILE, &UserAsk { user_id: user_id.to_owned() }, Idempotency::Idempotent).await.map_err(|e| CustomersError::Unavailable(why(e)))?;
+        let answer: ProfileAnswer = self.client.call(PROFILE, &UserAsk { user_id: user_id.to_owned() }, Idempotency::Idempotent).await.map_err(|e| CustomersError::Unavailable(e.reason()))?;
         Ok(answer.profile)
     }
 
     async fn clear_cart(&self, user_id: &str) -> Result<(), CustomersError> {
-        let _: Done = self.client.call(CLEAR_CART, &UserAsk { user_id: user_id.to_owned() }, Idempotency::Idempotent).await.map_err(|e| CustomersError::Unavailable(why(e)))?;
+        let _: Done = self.client.call(CLEAR_CART, &UserAsk { user_id: user_id.to_owned() }, Idempotency::Idempotent).await.map_err(|e| CustomersError::Unavailable(e.reason()))?;
         Ok(())
     }
 }
@@ -138,7 +131,7 @@ impl RemoteAddressBook {
 #[async_trait]
 impl AddressBook for RemoteAddressBook {
     async fn address_documents(&self, ids: &[String]) -> Result<Vec<serde_json::Value>, AddressBookError> {
-        let answer: Documents = self.client.call(ADDRESS_DOCUMENTS, &Ids { ids: ids.to_vec() }, Idempotency::Idempotent).await.map_err(|e| AddressBookError::Unavailable(why(e)))?;
+        let answer: Documents = self.client.call(ADDRESS_DOCUMENTS, &Ids { ids: ids.to_vec() }, Idempotency::Idempotent).await.map_err(|e| AddressBookError::Unavailable(e.reason()))?;
         Ok(answer.documents)
     }
 }

@@ -35,10 +35,7 @@ async fn delete_for_product(port: web::Data<dyn ImageCleanup>, body: web::Json<U
 }
 
 fn unavailable(e: RemoteError) -> ImagePortError {
-    match e {
-        RemoteError::Refused(v) => ImagePortError::Unavailable(format!("unexpected error: {v}")),
-        RemoteError::Unavailable(why) => ImagePortError::Unavailable(why),
-    }
+    ImagePortError::Unavailable(e.reason())
 }
 
 /// The [`ImageCleanup`] of an images module running elsewhere (idempotent: retried).

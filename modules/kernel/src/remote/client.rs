@@ -48,6 +48,17 @@ pub enum RemoteError {
     Unavailable(String),
 }
 
+impl RemoteError {
+    /// Why the call failed, for a port whose only failure is "unavailable": an error
+    /// the port cannot have answered is unexpected, and says so.
+    pub fn reason(self) -> String {
+        match self {
+            Self::Refused(v) => format!("unexpected error: {v}"),
+            Self::Unavailable(why) => why,
+        }
+    }
+}
+
 /// The HTTP client of one remote module (cheap to clone).
 #[derive(Debug, Clone)]
 pub struct ServiceClient {

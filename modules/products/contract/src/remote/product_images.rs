@@ -37,10 +37,7 @@ async fn referenced(port: web::Data<dyn ProductImages>, body: web::Json<Urls>) -
 }
 
 fn unavailable(e: RemoteError) -> ProductImagesError {
-    match e {
-        RemoteError::Refused(v) => ProductImagesError::Unavailable(format!("unexpected error: {v}")),
-        RemoteError::Unavailable(why) => ProductImagesError::Unavailable(why),
-    }
+    ProductImagesError::Unavailable(e.reason())
 }
 
 /// The [`ProductImages`] of a products module running elsewhere (a read: retried).

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use hme_kernel::remote::{Idempotency, RemoteError, ServiceClient};
+use hme_kernel::remote::{Idempotency, ServiceClient};
 use hme_kernel::remote::wire;
 use crate::sales::{SalesError, SalesLedger};
 
@@ -64,10 +64,7 @@ impl RemoteSalesLedger {
 impl SalesLedger for RemoteSalesLedger {
     async fn record_sales(&self, event_id: Uuid, lines: &[(String, i64)]) -> Result<bool, SalesError> {
         let body = Record { event_id, lines: lines.iter().map(|(id, q)| Line { product_id: id.clone(), quantity: *q }).collect() };
-        let answer: Recorded = self.client.call(RECORD, &body, Idempotency::Idempotent).await.map_err(|e| match e {
-            RemoteError::Refused(v) => SalesError::Unavailable(format!("unexpected error: {v}")),
-            RemoteError::Unavailable(why) => SalesError::Unavailable(why),
-        })?;
+        let answer: Recorded = self.client.call(RECORD, &body, Idempotency::Idempotent).await.map_err(|e| SalesError::Unavailable(e.reason()))?;
         Ok(answer.changed)
     }
 }
