@@ -15,10 +15,14 @@ pub async fn echo_request_id(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    let id = req.extensions().get::<RequestId>().copied();
     let mut res = next.call(req).await?;
-    if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-        res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+    if let Some(id) = id {
+        // hyphenated lowercase hex, encoded on the stack (no String, no formatter)
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        if let Ok(value) = HeaderValue::from_str(id.hyphenated().encode_lower(&mut text)) {
+            res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+        }
     }
     Ok(res)
 }
@@ -130,12 +134,15 @@ pub async fn request_limits(req: ServiceRequest, next: Next<impl MessageBody + '
     // The request cannot be kept (routing needs it unshared), so a timeout is answered
     // as an error carrying its complete response: the layers outside do not touch an
     // error, hence the security headers and the request id set here.
-    let (method, path) = (req.method().clone(), req.path().to_owned());
-    let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    // (what the timeout's answer and log line need, kept without copying: the URI and
+    // the id are shared or small; formatted only if the timeout fires)
+    let (method, uri) = (req.method().clone(), req.uri().clone());
+    let id = req.extensions().get::<RequestId>().copied();
     match tokio::time::timeout(t, next.call(req)).await {
         Ok(res) => Ok(res?.map_into_boxed_body()),
         Err(_) => {
-            tracing::warn!(%method, path, timeout_secs = t.as_secs(), "request timed out");
+            let id = id.map(|id| id.to_string());
+            tracing::warn!(%method, path = uri.path(), timeout_secs = t.as_secs(), "request timed out");
             let mut res = HttpResponse::ServiceUnavailable();
             res.insert_header((header::RETRY_AFTER, "1"));
             for pair in SECURITY_HEADERS {

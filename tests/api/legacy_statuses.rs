@@ -78,6 +78,7 @@ async fn the_log_line_of_a_failure_answered_200_names_its_real_status() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(answer.status().as_u16(), 200);
+    let request_id = answer.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let deadline = Instant::now() + Duration::from_secs(10);
     let line = loop {
         let text = std::fs::read_to_string(data.path().join("hme.log")).unwrap_or_default();
@@ -92,4 +93,6 @@ async fn the_log_line_of_a_failure_answered_200_names_its_real_status() {
     let v: Value = serde_json::from_str(&line).unwrap();
     let fields = v.get("fields").unwrap_or(&v);
     assert_eq!((fields["status"].clone(), fields["wire_status"].clone()), (json!(401), json!(200)), "{line}");
+    // The line carries its request's span: the id the client was answered, method, path.
+    assert_eq!(v["span"], json!({"name": "request", "request_id": request_id, "method": "GET", "path": "/api/user/data"}), "{line}");
 }

@@ -7,6 +7,8 @@
 //! layer at all. Export runs on the batch processor's own thread: a failed export never
 //! fails a request, it is logged and counted (`hme_trace_export_failures_total`).
 
+mod span_fields;
+
 use std::time::Duration;
 
 use opentelemetry::trace::TracerProvider as _;
@@ -70,7 +72,7 @@ pub fn init(format: &str, level: &str) -> TelemetryGuard {
         None => (None, None),
     };
     let fmt_layer = if format.eq_ignore_ascii_case("json") {
-        fmt::layer().json().flatten_event(true).with_current_span(true).with_writer(std::io::stderr).boxed()
+        fmt::layer().json().flatten_event(true).with_current_span(true).fmt_fields(span_fields::JsonSpanFields).with_writer(std::io::stderr).boxed()
     } else {
         fmt::layer().with_writer(std::io::stderr).boxed()
     };
