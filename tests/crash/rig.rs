@@ -202,10 +202,17 @@ impl Rig {
         body
     }
 
-    /// Embedded, while the process runs: waits (through the product routes and the mail
-    /// sink) until every product's stock plus the units of the 200 orders equals its
-    /// initial stock, its sales counter equals those units, and every order has its
-    /// mails, or `SETTLE` passes. Returns the mails, the time taken and the order ids
+    /// `hme_outbox_pending` on the admin listener's `/metrics` (None: unreadable).
+    async fn outbox_pending(&self) -> Option<u64> {
+        let url = format!("http://127.0.0.1:{}/metrics", self.hme.admin_port());
+        let text = self.client.get(url).send().await.ok()?.text().await.ok()?;
+        text.lines().find_map(|l| l.strip_prefix("hme_outbox_pending ")).and_then(|v| v.trim().parse::<f64>().ok()).map(|v| v as u64)
+    }
+
+    /// Embedded, while the process runs: waits (through the product routes, the mail
+    /// sink and the outbox gauge) until every product's stock plus the units of the 200
+    /// orders equals its initial stock, its sales counter equals those units, every order
+    /// has its mails and the outbox is empty, or `SETTLE` passes. Returns the mails, the time taken and the order ids
     /// the seller's route lists.
     async fn settle_through_routes(&self, initial: &BTreeMap<String, i64>, outcomes: &[Outcome], customer_of: &HashMap<String, String>) -> (Mails, Duration, Vec<String>) {
         let started = std::time::Instant::now();
@@ -224,6 +231,10 @@ impl Rig {
                 let ordered = units.get(p.as_str()).copied().unwrap_or(0);
                 settled &= stock + ordered == *init && sales == ordered;
             }
+            // An entry published just before a kill, its removal not yet committed, stays
+            // claimed until its lease ends and is then published again (at least once):
+            // wait for the outbox to drain too, as the relay reports it (every 5 s).
+            settled &= self.outbox_pending().await == Some(0);
             let m = end_state::mails(&self.b.smtp_dir, &self.owner(), customer_of, &placed);
             if (settled && m.missing.is_empty()) || started.elapsed() > end_state::SETTLE {
                 let seller = clerk_token("user_crash_seller", Some("seller"));
