@@ -188,11 +188,13 @@ fn http_server(
                     let doc = doc.clone();
                     async move { HttpResponse::Ok().content_type("application/json").body(doc) }
                 }
-            }))
-            .service(SwaggerUi::new("/swagger/{_:.*}").config(utoipa_swagger_ui::Config::from("/api-docs/openapi.json")));
+            }));
         for module in &http {
             app = app.configure(|cfg| module.configure(cfg));
         }
+        // After the modules: routes are tried in order, and this pattern is a regex that
+        // every API request would otherwise be matched against first.
+        app = app.service(SwaggerUi::new("/swagger/{_:.*}").config(utoipa_swagger_ui::Config::from("/api-docs/openapi.json")));
         if let Some(token) = &internal {
             let owners = http.clone();
             app = app.service(internal_scope(token.clone(), move |cfg| owners.iter().for_each(|m| m.configure_internal(cfg))));

@@ -1,7 +1,7 @@
 """Instructions per request of hme and of bench-baseline for one cached route, counted by
 callgrind (repeatable whatever else the machine runs; not part of the test suite).
 
-    target/test-venv/bin/python scripts/bench/callgrind.py [item|list|user] [N]
+    target/test-venv/bin/python scripts/bench/callgrind.py [item|list|gzip|user] [N]
 
 Needs the release binaries (target/release/hme, target/release/bench-baseline) and
 valgrind. hme runs under callgrind with one worker on a fresh embedded data folder,
@@ -35,7 +35,12 @@ def valgrind(out_file):
 def hammer(port, path, headers, n):
     c = http.client.HTTPConnection("127.0.0.1", port)
     for _ in range(n):
-        c.request("GET", path, headers=headers)
+        # as wrk sends it: no Accept-Encoding unless the scenario sets one (http.client
+        # would add `identity`, which the compression middleware then parses)
+        c.putrequest("GET", path, skip_accept_encoding=True)
+        for name, value in headers.items():
+            c.putheader(name, value)
+        c.endheaders()
         r = c.getresponse()
         body = r.read()
         assert r.status == 200, (r.status, body[:200])
@@ -64,8 +69,9 @@ def main():
     run.HME, run.PRODUCTS = wrapper, 40
     h = run.Hme("callgrind", {"HME__SERVER__WORKERS": "1"})
     products, users = run.seed(h.base)
-    path = {"item": f"/api/product/{products[len(products) // 2]['_id']}", "list": "/api/product/list", "user": "/api/user/data"}[WHICH]
-    headers = {"Authorization": users[0]["auth"]} if WHICH == "user" else {}
+    path = {"item": f"/api/product/{products[len(products) // 2]['_id']}", "list": "/api/product/list", "gzip": "/api/product/list",
+            "user": "/api/user/data"}[WHICH]
+    headers = {"user": {"Authorization": users[0]["auth"]}, "gzip": {"Accept-Encoding": "gzip"}}.get(WHICH, {})
     counted(h.proc.pid, h.port, path, headers)
     h.stop()
     # The baseline fetches the bytes from a plain hme on the same data.

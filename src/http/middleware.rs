@@ -7,6 +7,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, Next};
 use actix_web::{HttpMessage, HttpResponse, ResponseError};
+use hme_kernel::ratelimit::ClientAddress;
 use tracing_actix_web::RequestId;
 
 /// Copies the request id of the tracing span into the `x-request-id` response header,
@@ -66,7 +67,7 @@ pub struct RequestLimits {
     pub max_per_client: usize,
     /// Where the client address comes from.
     pub trust_forwarded_for: bool,
-    in_flight: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+    in_flight: std::sync::Mutex<std::collections::HashMap<ClientAddress, usize>>,
 }
 
 impl RequestLimits {
@@ -77,7 +78,7 @@ impl RequestLimits {
     }
 
     /// Takes one slot of `client`; None when the client already has `max_per_client`.
-    fn enter(self: &std::sync::Arc<Self>, client: String) -> Option<Slot> {
+    fn enter(self: &std::sync::Arc<Self>, client: ClientAddress) -> Option<Slot> {
         if self.max_per_client == 0 {
             return Some(Slot { limits: None, client });
         }
@@ -94,7 +95,7 @@ impl RequestLimits {
 /// One request in flight; frees its slot when dropped (also when the client goes away).
 struct Slot {
     limits: Option<std::sync::Arc<RequestLimits>>,
-    client: String,
+    client: ClientAddress,
 }
 
 impl Drop for Slot {
@@ -117,7 +118,7 @@ pub async fn request_limits(req: ServiceRequest, next: Next<impl MessageBody + '
     let Some(limits) = req.app_data::<actix_web::web::Data<std::sync::Arc<RequestLimits>>>().map(|d| std::sync::Arc::clone(d.get_ref())) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let client = hme_kernel::ratelimit::client_address_with(req.request(), limits.trust_forwarded_for);
+    let client = hme_kernel::ratelimit::client_address_of(req.request(), limits.trust_forwarded_for);
     // Calls between services (split deploys) all come from a few addresses and carry the
     // service token (checked first thing, nothing else runs without it): not capped.
     let internal = req.path().starts_with(hme_kernel::remote::INTERNAL_PREFIX);

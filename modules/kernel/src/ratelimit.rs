@@ -103,6 +103,27 @@ pub fn client_address_with(req: &HttpRequest, trust_forwarded_for: bool) -> Stri
     req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
 }
 
+/// The client's address as [`client_address_with`] finds it, unformatted: for keying
+/// per-request state (the per-client cap) without making a String per request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ClientAddress {
+    /// An IP address (the peer's, or a forwarded entry that is one).
+    Ip(std::net::IpAddr),
+    /// A forwarded entry that is not an IP address, as given; `unknown` without a peer.
+    Other(String),
+}
+
+/// [`client_address_with`], unformatted (the same client gives the same value).
+pub fn client_address_of(req: &HttpRequest, trust_forwarded_for: bool) -> ClientAddress {
+    if trust_forwarded_for {
+        let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.rsplit(',').next()).map(str::trim);
+        if let Some(entry) = forwarded.filter(|s| !s.is_empty()) {
+            return entry.parse().map_or_else(|_| ClientAddress::Other(entry.to_owned()), ClientAddress::Ip);
+        }
+    }
+    req.peer_addr().map_or_else(|| ClientAddress::Other("unknown".to_owned()), |a| ClientAddress::Ip(a.ip()))
+}
+
 /// [`client_address_with`] under the server's [`TrustForwardedFor`] policy.
 pub fn client_address(req: &HttpRequest) -> String {
     let trust = req.app_data::<web::Data<TrustForwardedFor>>().is_some_and(|t| t.0);

@@ -8,16 +8,20 @@
 //! misses (reads) or warnings (writes), never errors.
 //!
 //! In front of the platform cache sits a small in-process tier: a body read from (or
-//! stored into) the platform cache is kept here under its full key, generation
-//! included, for [`LOCAL_TTL`]. The generation is still read from the platform cache on
-//! every request (a few bytes), so a write through another instance is seen at once;
-//! only the body (the list is ~300 KB) is not fetched from Redis and decoded again.
+//! stored into) the platform cache is kept here by name, with the generation it belongs
+//! to, for [`LOCAL_TTL`], and served while that generation is current. A shared platform
+//! cache (Redis) is asked for the generation on every request (a few bytes), so a write
+//! through another instance is seen at once; only the body (the list is ~300 KB) is not
+//! fetched from Redis and decoded again. The in-process cache is this process's alone,
+//! so its generation is held here and changed by [`ResponseCache::invalidate`] itself
+//! (a lookup then reads nothing but the in-process tier).
 //! Bodies are also remembered by ETag for the TTL, so a body fetched again keeps the
 //! compressed variants made for it ([`CachedBody::encoded`]).
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
+use actix_web::http::header::HeaderValue;
 use bytes::Bytes;
 use hme_kernel::cache::Cache;
 use moka::future::Cache as Moka;
@@ -49,6 +53,8 @@ pub struct CachedBody {
     pub etag: String,
     /// The JSON body.
     pub body: Bytes,
+    /// [`Self::etag`] as a header value, made once (a clone shares its bytes).
+    etag_header: Option<HeaderValue>,
     gzip: OnceCell<Option<Bytes>>,
     br: OnceCell<Option<Bytes>>,
 }
@@ -68,7 +74,14 @@ impl CachedBody {
     }
 
     fn with_etag(etag: String, body: Bytes) -> Self {
-        Self { etag, body, gzip: OnceCell::new(), br: OnceCell::new() }
+        let etag_header = HeaderValue::from_str(&etag).ok();
+        Self { etag, body, etag_header, gzip: OnceCell::new(), br: OnceCell::new() }
+    }
+
+    /// The `ETag` header's value (None: the tag is not a valid header value, which
+    /// [`Self::new`] never makes).
+    pub fn etag_header(&self) -> Option<HeaderValue> {
+        self.etag_header.clone()
     }
 
     /// The body in `encoding`, compressed on first use (off the async threads; callers
@@ -125,17 +138,36 @@ impl CachedBody {
     }
 }
 
-/// Where [`ResponseCache::lookup`] found a name: the full key (generation included) and
-/// the body there, if any.
-pub type Slot = (String, Option<Arc<CachedBody>>);
+/// What [`ResponseCache::lookup`] found for a name.
+#[derive(Debug)]
+pub enum Slot {
+    /// The body, current in this generation.
+    Hit(Arc<CachedBody>),
+    /// Not cached in this generation: where to [`ResponseCache::store`] it.
+    Miss(MissedKey),
+}
+
+/// Where a body missed by [`ResponseCache::lookup`] goes: its name, and the full key in
+/// the generation of the lookup (a body computed after a write stores under the old
+/// generation, where nobody looks any more).
+#[derive(Debug)]
+pub struct MissedKey {
+    name: String,
+    generation: Bytes,
+    key: String,
+}
 
 /// The products read cache.
 pub struct ResponseCache {
     cache: Arc<dyn Cache>,
     ttl: Duration,
     enabled: bool,
-    /// Bodies by full key (generation included), for [`LOCAL_TTL`].
-    local: Moka<String, Arc<CachedBody>>,
+    /// The generation, held here when the platform cache is this process's own (see
+    /// [`Cache::shared`]): only this cache's [`Self::invalidate`] changes it then. None
+    /// until first read; unused for a shared cache (read there on every lookup).
+    held_generation: Option<RwLock<Option<Bytes>>>,
+    /// Bodies by name, with the generation they belong to, for [`LOCAL_TTL`].
+    local: Moka<String, (Bytes, Arc<CachedBody>)>,
     /// Bodies by ETag, for the TTL: a body fetched again reuses its compressed variants.
     by_etag: Moka<String, Arc<CachedBody>>,
 }
@@ -143,29 +175,42 @@ pub struct ResponseCache {
 impl ResponseCache {
     /// A cache over `cache`; `enabled` false makes every call a no-op miss.
     pub fn new(cache: Arc<dyn Cache>, ttl: Duration, enabled: bool) -> Self {
-        let weigher = |k: &String, v: &Arc<CachedBody>| v.weight().saturating_add(u32::try_from(k.len()).unwrap_or(0));
-        let local = Moka::builder().max_capacity(LOCAL_MAX_BYTES).weigher(weigher).time_to_live(LOCAL_TTL.min(ttl.max(Duration::from_millis(1)))).build();
-        let by_etag = Moka::builder().max_capacity(LOCAL_MAX_BYTES).weigher(weigher).time_to_live(ttl.max(Duration::from_millis(1))).build();
-        Self { cache, ttl, enabled: enabled && !ttl.is_zero(), local, by_etag }
+        let weight = |k: &String, v: &Arc<CachedBody>| v.weight().saturating_add(u32::try_from(k.len()).unwrap_or(0));
+        let local = Moka::builder()
+            .max_capacity(LOCAL_MAX_BYTES)
+            .weigher(move |k: &String, (g, v): &(Bytes, Arc<CachedBody>)| weight(k, v).saturating_add(u32::try_from(g.len()).unwrap_or(0)))
+            .time_to_live(LOCAL_TTL.min(ttl.max(Duration::from_millis(1))))
+            .build();
+        let by_etag = Moka::builder().max_capacity(LOCAL_MAX_BYTES).weigher(weight).time_to_live(ttl.max(Duration::from_millis(1))).build();
+        let held_generation = (!cache.shared()).then(|| RwLock::new(None));
+        Self { cache, ttl, enabled: enabled && !ttl.is_zero(), held_generation, local, by_etag }
     }
 
-    async fn generation(&self) -> Option<String> {
-        match self.cache.get(GENERATION_KEY).await {
-            Ok(Some(g)) => String::from_utf8(g.to_vec()).ok(),
+    async fn generation(&self) -> Option<Bytes> {
+        if let Some(held) = self.held_generation.as_ref().and_then(|h| h.read().unwrap_or_else(PoisonError::into_inner).clone()) {
+            return Some(held);
+        }
+        let g = match self.cache.get(GENERATION_KEY).await {
+            Ok(Some(g)) => g,
             Ok(None) => {
-                let g = uuid::Uuid::new_v4().simple().to_string();
-                self.cache.set(GENERATION_KEY, Bytes::from(g.clone()), GENERATION_TTL).await.ok()?;
-                Some(g)
+                let g = Bytes::from(uuid::Uuid::new_v4().simple().to_string());
+                self.cache.set(GENERATION_KEY, g.clone(), GENERATION_TTL).await.ok()?;
+                g
             }
             Err(e) => {
                 tracing::debug!(error = %e, "products cache: generation unreadable, bypassing");
-                None
+                return None;
             }
+        };
+        if let Some(held) = &self.held_generation {
+            // an invalidation meanwhile has set a newer one: keep that
+            held.write().unwrap_or_else(PoisonError::into_inner).get_or_insert_with(|| g.clone());
         }
+        Some(g)
     }
 
     /// The body with this ETag already held in process, or a new one.
-    async fn remember(&self, key: String, etag: String, body: Bytes) -> Arc<CachedBody> {
+    async fn remember(&self, at: MissedKey, etag: String, body: Bytes) -> Arc<CachedBody> {
         let hot = match self.by_etag.get(&etag).await {
             Some(known) if known.body == body => known,
             _ => {
@@ -174,20 +219,23 @@ impl ResponseCache {
                 fresh
             }
         };
-        self.local.insert(key, Arc::clone(&hot)).await;
+        self.local.insert(at.name, (at.generation, Arc::clone(&hot))).await;
         hot
     }
 
-    /// The full key for `name` in the current generation and the body there, if any.
+    /// The body cached for `name` in the current generation, or where to store it.
     /// None: the cache is off or unreachable (do not store either).
     pub async fn lookup(&self, name: &str) -> Option<Slot> {
         if !self.enabled {
             return None;
         }
-        let key = format!("products:{}:{name}", self.generation().await?);
-        if let Some(hot) = self.local.get(&key).await {
-            return Some((key, Some(hot)));
+        let generation = self.generation().await?;
+        if let Some((held_in, hot)) = self.local.get(name).await {
+            if held_in == generation {
+                return Some(Slot::Hit(hot));
+            }
         }
+        let key = format!("products:{}:{name}", String::from_utf8_lossy(&generation));
         let hit = match self.cache.get(&key).await {
             Ok(v) => v.as_ref().and_then(CachedBody::decode),
             Err(e) => {
@@ -195,21 +243,21 @@ impl ResponseCache {
                 None
             }
         };
-        let hit = match hit {
-            Some((etag, body)) => Some(self.remember(key.clone(), etag, body).await),
-            None => None,
-        };
-        Some((key, hit))
+        let at = MissedKey { name: name.to_owned(), generation, key };
+        Some(match hit {
+            Some((etag, body)) => Slot::Hit(self.remember(at, etag, body).await),
+            None => Slot::Miss(at),
+        })
     }
 
-    /// Stores a body at a key from [`Self::lookup`]; returns the body to serve (the one
+    /// Stores a body where [`Self::lookup`] missed it; returns the body to serve (the one
     /// held in process, which carries the compressed variants).
-    pub async fn store(&self, key: &str, body: CachedBody) -> Arc<CachedBody> {
-        if let Err(e) = self.cache.set(key, body.encode(), self.ttl).await {
+    pub async fn store(&self, at: MissedKey, body: CachedBody) -> Arc<CachedBody> {
+        if let Err(e) = self.cache.set(&at.key, body.encode(), self.ttl).await {
             tracing::warn!(error = %e, "products cache: write failed");
             return Arc::new(body);
         }
-        self.remember(key.to_owned(), body.etag, body.body).await
+        self.remember(at, body.etag, body.body).await
     }
 
     /// Invalidates every cached read (all instances sharing the cache).
@@ -217,8 +265,11 @@ impl ResponseCache {
         if !self.enabled {
             return;
         }
-        let g = uuid::Uuid::new_v4().simple().to_string();
-        if let Err(e) = self.cache.set(GENERATION_KEY, Bytes::from(g), GENERATION_TTL).await {
+        let g = Bytes::from(uuid::Uuid::new_v4().simple().to_string());
+        if let Some(held) = &self.held_generation {
+            *held.write().unwrap_or_else(PoisonError::into_inner) = Some(g.clone());
+        }
+        if let Err(e) = self.cache.set(GENERATION_KEY, g, GENERATION_TTL).await {
             // Fall back to deleting it; failing that, the TTL bounds staleness.
             tracing::warn!(error = %e, "products cache: invalidation failed; entries expire within the TTL");
             let _ = self.cache.delete(&[GENERATION_KEY]).await;

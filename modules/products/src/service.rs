@@ -13,7 +13,7 @@ use mongodb::bson::oid::ObjectId;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::cache::{CachedBody, ResponseCache};
+use crate::cache::{CachedBody, ResponseCache, Slot};
 use crate::domain::validation as v;
 use crate::domain::{AddProductBody, EditProductBody, ListParams, ListQuery, NewProduct, Product, ProductFilter, ProductPatch};
 use crate::http::responses::{ListBody, ProductBody};
@@ -65,15 +65,11 @@ impl ProductsService {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = ApiResult<CachedBody>>,
     {
-        let slot = self.cache.lookup(name).await;
-        if let Some((_, Some(hit))) = slot {
-            return Ok(hit);
+        match self.cache.lookup(name).await {
+            Some(Slot::Hit(hit)) => Ok(hit),
+            Some(Slot::Miss(at)) => Ok(self.cache.store(at, compute().await?).await),
+            None => Ok(Arc::new(compute().await?)),
         }
-        let body = compute().await?;
-        Ok(match slot {
-            Some((key, None)) => self.cache.store(&key, body).await,
-            _ => Arc::new(body),
-        })
     }
 
     /// The body of `GET /api/product/list` for these parameters.
@@ -100,7 +96,10 @@ impl ProductsService {
     /// The body of `GET /api/product/{id}`.
     pub async fn product_body(&self, id: &str) -> ApiResult<Arc<CachedBody>> {
         let oid = hme_kernel::ids::parse_object_id(id, "product ID")?;
-        self.cached(&format!("item:{}", oid.to_hex()), || async {
+        let mut name = String::with_capacity(29);
+        name.push_str("item:");
+        hme_kernel::ids::push_hex(&mut name, &oid);
+        self.cached(&name, || async {
             let product = self.store.get(&oid).await?.ok_or_else(|| ApiError::not_found("Product not found"))?;
             to_body(&ProductBody { success: true, product })
         })

@@ -52,6 +52,10 @@ impl Cache for MemoryCache {
         "memory"
     }
 
+    fn shared(&self) -> bool {
+        false
+    }
+
     async fn get(&self, key: &str) -> Result<Option<Bytes>, CacheError> {
         let v = self.values.get(key).await.map(|e| e.value);
         crate::telemetry::metrics::cache_lookup("memory", key, v.is_some());

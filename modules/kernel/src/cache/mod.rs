@@ -28,6 +28,11 @@ pub struct CacheError(pub String);
 pub trait Cache: Send + Sync {
     /// The adapter's name (`memory`, `redis`).
     fn name(&self) -> &'static str;
+    /// Whether other processes read and write the same entries (Redis: every instance
+    /// on the server) or only this process does (the in-process cache). What only this
+    /// process can change, the one component that writes it may hold in memory instead
+    /// of reading it back on every use.
+    fn shared(&self) -> bool;
     /// The value at `key`, if present and fresh.
     async fn get(&self, key: &str) -> Result<Option<Bytes>, CacheError>;
     /// Stores `value` at `key` for `ttl`.

@@ -66,6 +66,10 @@ impl Cache for RedisCache {
         "redis"
     }
 
+    fn shared(&self) -> bool {
+        true
+    }
+
     async fn get(&self, key: &str) -> Result<Option<Bytes>, CacheError> {
         let v: Option<Vec<u8>> = observe("redis", "get", async {
             let mut conn = self.pool.get().await.map_err(err)?;

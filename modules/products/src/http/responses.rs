@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -145,21 +145,27 @@ fn not_modified(req: &HttpRequest, etag: &str) -> bool {
 /// goes in the best coding the client accepts that was made for it (br, gzip: made once
 /// per body, see [`CachedBody::encoded`]); short bodies go as they are.
 pub async fn conditional_json(req: &HttpRequest, body: Arc<CachedBody>) -> HttpResponse {
-    let etag = (header::ETAG, body.etag.clone());
-    let cache_control = (header::CACHE_CONTROL, "no-cache");
+    // header values made once, not parsed and copied per response
+    let cache_control = (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let with_etag = |mut resp: HttpResponseBuilder| {
+        if let Some(etag) = body.etag_header() {
+            resp.insert_header((header::ETAG, etag));
+        }
+        resp
+    };
     if not_modified(req, &body.etag) {
-        return HttpResponse::NotModified().insert_header(etag).insert_header(cache_control).finish();
+        return with_etag(HttpResponse::NotModified()).insert_header(cache_control).finish();
     }
-    let mut resp = HttpResponse::Ok();
-    resp.content_type("application/json").insert_header(etag).insert_header(cache_control);
+    let mut resp = with_etag(HttpResponse::Ok());
+    resp.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/json"))).insert_header(cache_control);
     if body.body.len() < COMPRESS_MIN_BYTES {
         return resp.body(body.body.clone());
     }
     // The answer depends on Accept-Encoding whichever coding is chosen.
-    resp.insert_header((header::VARY, "accept-encoding"));
+    resp.insert_header((header::VARY, HeaderValue::from_static("accept-encoding")));
     let encoding = negotiate(req.headers());
     match (encoding.header_value(), body.encoded(encoding).await) {
-        (Some(name), Some(encoded)) => resp.insert_header((header::CONTENT_ENCODING, name)).body(encoded),
+        (Some(name), Some(encoded)) => resp.insert_header((header::CONTENT_ENCODING, HeaderValue::from_static(name))).body(encoded),
         _ => resp.body(body.body.clone()),
     }
 }

@@ -66,6 +66,9 @@ impl Cache for BrokenCache {
     fn name(&self) -> &'static str {
         "broken"
     }
+    fn shared(&self) -> bool {
+        true
+    }
     async fn get(&self, _: &str) -> Result<Option<Bytes>, CacheError> {
         Err(CacheError("down".into()))
     }
