@@ -5,7 +5,7 @@ round measuring bench-baseline too (not part of the test suite):
 
 For each round (default 2): bench-baseline, then OLD, then NEW, each on a fresh embedded
 data folder seeded with scripts/bench/run.py's dataset, `wrk` BENCH_DURATION seconds
-(default 10) per route: one product, the list, the list gzip. Interleaving keeps a drift
+(default 10) per route: one product, the list, the list gzip, the list br. Interleaving keeps a drift
 of the machine's speed from reading as a change; the ratio to the baseline of the same
 round is what to compare. Needs target/release/bench-baseline and
 `scripts/services.sh start` (the venv)."""
@@ -19,7 +19,7 @@ sys.path.insert(0, HERE)
 os.environ.setdefault("BENCH_ID", "ab")
 import run  # noqa: E402  (scripts/bench)
 
-ROUTES = [("item", None), ("list", None), ("list gzip", "gzip")]
+ROUTES = [("item", None), ("list", None), ("list gzip", "gzip"), ("list br", "br")]
 
 
 def measure(binary, label):
@@ -27,7 +27,7 @@ def measure(binary, label):
     h = run.Hme(label, {})
     try:
         products, _ = run.seed(h.base)
-        paths = {"item": f"/api/product/{products[len(products) // 2]['_id']}", "list": "/api/product/list", "list gzip": "/api/product/list"}
+        paths = {"item": f"/api/product/{products[len(products) // 2]['_id']}", "list": "/api/product/list", "list gzip": "/api/product/list", "list br": "/api/product/list"}
         for name, enc in ROUTES:  # warm the cache and the compressed variants
             run.request(h.base, "GET", paths[name], headers={"Accept-Encoding": enc} if enc else None)
         return {name: run.wrk(f"{label} {name}", h.base, paths[name], encoding=enc)["rps"] for name, enc in ROUTES}, h, paths

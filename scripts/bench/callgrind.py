@@ -1,7 +1,7 @@
 """Instructions per request of hme and of bench-baseline for one cached route, counted by
 callgrind (repeatable whatever else the machine runs; not part of the test suite).
 
-    target/test-venv/bin/python scripts/bench/callgrind.py [item|list|gzip|user] [N]
+    target/test-venv/bin/python scripts/bench/callgrind.py [item|list|gzip|br|user] [N]
 
 Needs the release binaries (target/release/hme, target/release/bench-baseline) and
 valgrind. hme runs under callgrind with one worker on a fresh embedded data folder,
@@ -25,7 +25,7 @@ import run  # noqa: E402  (scripts/bench)
 OUT = os.path.join(run.ROOT, "target/bench/callgrind")
 WHICH = sys.argv[1] if len(sys.argv) > 1 else "item"
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
-RELEASE_HME = os.path.join(run.ROOT, "target/release/hme")
+RELEASE_HME = os.path.abspath(os.environ.get("BENCH_HME_BIN") or os.path.join(run.ROOT, "target/release/hme"))
 
 
 def valgrind(out_file):
@@ -70,8 +70,8 @@ def main():
     h = run.Hme("callgrind", {"HME__SERVER__WORKERS": "1"})
     products, users = run.seed(h.base)
     path = {"item": f"/api/product/{products[len(products) // 2]['_id']}", "list": "/api/product/list", "gzip": "/api/product/list",
-            "user": "/api/user/data"}[WHICH]
-    headers = {"user": {"Authorization": users[0]["auth"]}, "gzip": {"Accept-Encoding": "gzip"}}.get(WHICH, {})
+            "br": "/api/product/list", "user": "/api/user/data"}[WHICH]
+    headers = {"user": {"Authorization": users[0]["auth"]}, "gzip": {"Accept-Encoding": "gzip"}, "br": {"Accept-Encoding": "br"}}.get(WHICH, {})
     counted(h.proc.pid, h.port, path, headers)
     h.stop()
     # The baseline fetches the bytes from a plain hme on the same data.

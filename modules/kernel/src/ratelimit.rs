@@ -95,8 +95,7 @@ pub struct TrustForwardedFor(pub bool);
 /// sent, so the first entry is whatever the client wants it to be).
 pub fn client_address_with(req: &HttpRequest, trust_forwarded_for: bool) -> String {
     if trust_forwarded_for {
-        let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.rsplit(',').next()).map(str::trim);
-        if let Some(ip) = forwarded.filter(|s| !s.is_empty()) {
+        if let Some(ip) = last_forwarded(req) {
             return ip.to_owned();
         }
     }
@@ -113,11 +112,16 @@ pub enum ClientAddress {
     Other(String),
 }
 
+/// The last `X-Forwarded-For` entry (the one our proxy appended), if any.
+fn last_forwarded(req: &HttpRequest) -> Option<&str> {
+    let entry = req.headers().get("x-forwarded-for")?.to_str().ok()?.rsplit(',').next()?.trim();
+    (!entry.is_empty()).then_some(entry)
+}
+
 /// [`client_address_with`], unformatted (the same client gives the same value).
 pub fn client_address_of(req: &HttpRequest, trust_forwarded_for: bool) -> ClientAddress {
     if trust_forwarded_for {
-        let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.rsplit(',').next()).map(str::trim);
-        if let Some(entry) = forwarded.filter(|s| !s.is_empty()) {
+        if let Some(entry) = last_forwarded(req) {
             return entry.parse().map_or_else(|_| ClientAddress::Other(entry.to_owned()), ClientAddress::Ip);
         }
     }
@@ -155,6 +159,23 @@ mod tests {
         assert!(l.check("u", "a", limit).await.is_ok(), "another scope has its own count");
         l.reset("t", "a").await;
         assert!(l.check("t", "a", limit).await.is_ok(), "reset forgets the count");
+    }
+
+    #[test]
+    fn the_unformatted_client_address_names_the_same_client_as_the_formatted_one() {
+        use actix_web::test::TestRequest;
+        let peer: std::net::SocketAddr = "10.1.2.3:5555".parse().unwrap();
+        let plain = TestRequest::default().peer_addr(peer).to_http_request();
+        assert_eq!(client_address_of(&plain, false), ClientAddress::Ip(peer.ip()));
+        assert_eq!(client_address_with(&plain, false), "10.1.2.3");
+        let proxied = TestRequest::default().peer_addr(peer).insert_header(("x-forwarded-for", "6.6.6.6, 192.168.0.9")).to_http_request();
+        assert_eq!(client_address_of(&proxied, false), ClientAddress::Ip(peer.ip()), "forwarded entries untrusted");
+        assert_eq!(client_address_of(&proxied, true), ClientAddress::Ip("192.168.0.9".parse().unwrap()), "the last entry, from our proxy");
+        assert_eq!(client_address_with(&proxied, true), "192.168.0.9");
+        let odd = TestRequest::default().peer_addr(peer).insert_header(("x-forwarded-for", "unknown")).to_http_request();
+        assert_eq!(client_address_of(&odd, true), ClientAddress::Other("unknown".into()));
+        let empty = TestRequest::default().peer_addr(peer).insert_header(("x-forwarded-for", " ")).to_http_request();
+        assert_eq!(client_address_of(&empty, true), ClientAddress::Ip(peer.ip()), "an empty entry falls back to the peer");
     }
 
     #[tokio::test]
