@@ -67,7 +67,7 @@ async fn placing_an_order_of_two_stocked_lines_is_thirteen_commands_in_two_trans
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn an_unlimited_line_costs_a_read_instead_of_a_decrement_and_a_key_five_more() {
+async fn an_unlimited_line_costs_one_read_in_the_hold_and_a_key_five_more() {
     let Some(app) = TestApp::mongo().await else { return };
     let address = app.customer_with_address(CUSTOMER).await;
     let a = app.product("Cable", 500.0, 0.0, None).await;
@@ -82,9 +82,8 @@ async fn an_unlimited_line_costs_a_read_instead_of_a_decrement_and_a_key_five_mo
         "find order_idempotency",
         "insert order_idempotency",
         "find stock_reservations",
-        // No `stock` field: the conditional decrement matches nothing, then the product
-        // is read in the transaction's snapshot to tell unlimited from short or gone.
-        "findAndModify products",
+        // No `stock` field when priced just before: the product is read in the
+        // transaction's snapshot, still unlimited, so no decrement is tried.
         "find products",
         "insert stock_reservations",
         "commitTransaction",
@@ -101,3 +100,26 @@ async fn an_unlimited_line_costs_a_read_instead_of_a_decrement_and_a_key_five_mo
     ];
     assert_eq!(split(&sent, 2), expected);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_product_seen_unlimited_that_got_a_stock_since_is_counted_by_the_hold() {
+    // The hold reads a product last seen unlimited first; found stocked after all, the
+    // line is taken by the conditional decrement as any stocked line: the stock counts.
+    let Some(app) = TestApp::mongo().await else { return };
+    let address = app.customer_with_address(CUSTOMER).await;
+    let a = app.product("Charger", 900.0, 0.0, None).await;
+    place(&app, order_body(&address, &[(&a, json!(1))]), None).await;
+    let db = app.mongo.clone().unwrap();
+    let id = mongodb::bson::oid::ObjectId::parse_str(&a).unwrap();
+    db.collection::<mongodb::bson::Document>("products").update_one(mongodb::bson::doc! {"_id": id}, mongodb::bson::doc! {"$set": {"stock": 2}}).await.unwrap();
+    let catalog = app.products.catalog();
+    let lease = std::time::Duration::from_secs(60);
+    let (err, sent) = tally(catalog.reserve_for("seen-unlimited-1", &[(a.clone(), 3)], lease)).await;
+    assert!(matches!(err, Err(hme_products_contract::CatalogError::OutOfStock { available: 2, .. })), "{err:?}");
+    assert!(sent.iter().any(|c| c.to_string() == "findAndModify products"), "the stocked line went the decrement's way: {sent:?}");
+    catalog.reserve_for("seen-unlimited-2", &[(a.clone(), 2)], lease).await.unwrap();
+    let left = db.collection::<mongodb::bson::Document>("products").find_one(mongodb::bson::doc! {"_id": id}).await.unwrap().unwrap();
+    assert_eq!(left.get_i32("stock").ok().map(i64::from).or_else(|| left.get_i64("stock").ok()), Some(0), "{left:?}");
+    assert_eq!(left.get_bool("inStock").ok(), Some(false));
+}
+

@@ -28,6 +28,8 @@ pub struct MongoProductStore {
     pub(super) reservations: Collection<Document>,
     /// Serializes this instance's reservations per product.
     pub(super) locks: super::mongo_stock::ProductLocks,
+    /// What the last reads said of each product's stock (see [`super::mongo_stock::StockHints`]).
+    pub(super) hints: super::mongo_stock::StockHints,
     text_index: bool,
 }
 
@@ -82,7 +84,7 @@ impl MongoProductStore {
         if let Err(e) = reservations.create_index(sweep).await {
             tracing::warn!(error = %e, "stock holds: index {{state, expiresAt}} not created; the sweeper scans");
         }
-        Ok(Self { products, outbox, reservations, locks: Default::default(), text_index })
+        Ok(Self { products, outbox, reservations, locks: Default::default(), hints: Default::default(), text_index })
     }
 
     /// One transaction: delete the owner's product and append its announcement.
@@ -121,7 +123,9 @@ impl ProductStore for MongoProductStore {
     }
 
     async fn get(&self, id: &ObjectId) -> Result<Option<Product>, StoreError> {
-        decode_one(self.products.find_one(doc! {"_id": id}).await.map_err(unavailable)?)
+        let found = decode_one(self.products.find_one(doc! {"_id": id}).await.map_err(unavailable)?)?;
+        self.hints.saw(found.iter());
+        Ok(found)
     }
 
     async fn get_many(&self, ids: &[ObjectId]) -> Result<Vec<Product>, StoreError> {
@@ -135,7 +139,10 @@ impl ProductStore for MongoProductStore {
             .batch_size(u32::try_from(n).unwrap_or(WHOLE_ANSWER))
             .await
             .map_err(unavailable)?;
-        Ok(decode_all(cursor.try_collect().await.map_err(unavailable)?))
+        let found = decode_all(cursor.try_collect().await.map_err(unavailable)?);
+        // the products an order prices: its reservation follows (see StockHints)
+        self.hints.saw(found.iter());
+        Ok(found)
     }
 
     async fn list(&self, query: &ListQuery) -> Result<ListPage, StoreError> {

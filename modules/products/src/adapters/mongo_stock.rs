@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use hme_kernel::holds::{CONFIRMED, HELD, LEGACY_RESERVED, RELEASED};
 use hme_products_contract::CatalogError;
 use hme_kernel::transaction::{is_duplicate_key, with_transaction, Txn, TxnRetry};
+use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{doc, Bson, Document};
 use mongodb::error::Error;
 use mongodb::options::ReturnDocument;
@@ -49,7 +50,7 @@ fn state_of(d: &Document) -> &str {
 }
 
 /// The counted lines of a hold: `(product, qty)`.
-pub(super) fn counted_lines(hold: &Document) -> Vec<(mongodb::bson::oid::ObjectId, i64)> {
+pub(super) fn counted_lines(hold: &Document) -> Vec<(ObjectId, i64)> {
     let lines = hold.get_array("lines").map(|a| a.to_vec()).unwrap_or_default();
     lines
         .iter()
@@ -63,16 +64,83 @@ pub(super) fn counted_lines(hold: &Document) -> Vec<(mongodb::bson::oid::ObjectI
         .collect()
 }
 
+/// Whether a product is unlimited (no `stock`, in stock): such a line takes nothing.
+fn unlimited(p: &Product) -> bool {
+    p.in_stock && p.stock().is_none()
+}
+
+/// What the last read of each product said about its stock: unlimited or not. A
+/// reservation follows the pricing read of the same products (`products-by-ids`, served
+/// by this store in every deploy shape), so for a product last seen unlimited it reads
+/// the lines in its snapshot first (one `find` for all of them) instead of trying the
+/// conditional decrement and then reading to tell unlimited from short: one command per
+/// such line instead of two. Only the order of the commands depends on it, never the
+/// answer: a product found stocked after all goes the decrement's way. Bounded: forgotten
+/// past 10,000 products.
+#[derive(Default)]
+pub(crate) struct StockHints {
+    unlimited: std::sync::Mutex<std::collections::HashMap<ObjectId, bool>>,
+}
+
+impl StockHints {
+    /// Records what these products, just read, say.
+    pub(super) fn saw<'p>(&self, products: impl Iterator<Item = &'p Product>) {
+        let mut map = self.unlimited.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for p in products {
+            if map.len() >= 10_000 && !map.contains_key(&p.id) {
+                map.clear();
+            }
+            map.insert(p.id, unlimited(p));
+        }
+    }
+
+    fn likely_unlimited(&self, id: &ObjectId) -> bool {
+        self.unlimited.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(id).copied().unwrap_or(false)
+    }
+}
+
 impl Reserve<'_> {
+    /// The lines' products last seen unlimited that are so in the transaction's snapshot
+    /// (one `find`; none when no line is hinted).
+    async fn still_unlimited(&self, s: &mut ClientSession) -> Result<Vec<ObjectId>, Error> {
+        let st = self.store;
+        let hinted: Vec<ObjectId> = self.lines.iter().map(|l| l.product_id).filter(|id| st.hints.likely_unlimited(id)).collect();
+        if hinted.is_empty() {
+            return Ok(hinted);
+        }
+        let n = hinted.len();
+        // one batch (limit = batch size = the ids), closed by the server: no `getMore`
+        let mut cursor = st
+            .products
+            .find(doc! {"_id": {"$in": hinted}})
+            .limit(i64::try_from(n).unwrap_or(i64::MAX))
+            .batch_size(u32::try_from(n).unwrap_or(u32::MAX))
+            .session(&mut *s)
+            .await?;
+        let mut found = Vec::with_capacity(n);
+        while let Some(d) = cursor.next(&mut *s).await {
+            if let Ok(p) = Product::from_document(&d?) {
+                found.push(p);
+            }
+        }
+        st.hints.saw(found.iter());
+        Ok(found.iter().filter(|p| unlimited(p)).map(|p| p.id).collect())
+    }
+
     async fn run(&self, s: &mut ClientSession) -> Result<Txn<Result<(), CatalogError>>, Error> {
         let st = self.store;
         if let Some(hold) = st.reservations.find_one(doc! {"_id": self.rid}).session(&mut *s).await? {
             let answer = if state_of(&hold) == RELEASED { Err(CatalogError::Released(self.rid.to_owned())) } else { Ok(()) };
             return Ok(Txn::Abort(answer));
         }
+        let unlimited_now = self.still_unlimited(s).await?;
         let mut recorded = Vec::with_capacity(self.lines.len());
         for line in self.lines {
             let qty = qty32(line.qty);
+            if unlimited_now.contains(&line.product_id) {
+                recorded.push(doc! {"productId": line.product_id, "qty": qty, "counted": false});
+                continue;
+            }
             // One round trip in the common case: the conditional decrement itself.
             let filter = doc! {"_id": line.product_id, "inStock": {"$ne": false}, "stock": {"$gte": qty}};
             let update = doc! {"$inc": {"stock": -qty}, "$set": {"updatedAt": bson_date(self.now)}};
@@ -92,6 +160,7 @@ impl Reserve<'_> {
                     Ok(p) => p,
                     Err(e) => return Ok(Txn::Abort(Err(CatalogError::Unavailable(format!("unreadable product {}: {e}", line.product_id))))),
                 };
+                st.hints.saw(std::iter::once(&p));
                 match (p.in_stock, p.stock()) {
                     (true, None) => false,
                     (in_stock, stock) => {
