@@ -77,31 +77,28 @@ impl RequestLimits {
         Self { timeout, max_per_client, trust_forwarded_for, in_flight: std::sync::Mutex::default() }
     }
 
-    /// Takes one slot of `client`; None when the client already has `max_per_client`.
+    /// Takes one slot of `client`; None when the client already has `max_per_client`
+    /// (call only with a cap: `max_per_client` > 0).
     fn enter(self: &std::sync::Arc<Self>, client: ClientAddress) -> Option<Slot> {
-        if self.max_per_client == 0 {
-            return Some(Slot { limits: None, client });
-        }
         let mut map = self.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let n = map.entry(client.clone()).or_insert(0);
         if *n >= self.max_per_client {
             return None;
         }
         *n += 1;
-        Some(Slot { limits: Some(std::sync::Arc::clone(self)), client })
+        Some(Slot { limits: std::sync::Arc::clone(self), client })
     }
 }
 
 /// One request in flight; frees its slot when dropped (also when the client goes away).
 struct Slot {
-    limits: Option<std::sync::Arc<RequestLimits>>,
+    limits: std::sync::Arc<RequestLimits>,
     client: ClientAddress,
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let Some(limits) = &self.limits else { return };
-        let mut map = limits.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self.limits.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(n) = map.get_mut(&self.client) {
             *n = n.saturating_sub(1);
             if *n == 0 {
@@ -118,13 +115,14 @@ pub async fn request_limits(req: ServiceRequest, next: Next<impl MessageBody + '
     let Some(limits) = req.app_data::<actix_web::web::Data<std::sync::Arc<RequestLimits>>>().map(|d| std::sync::Arc::clone(d.get_ref())) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let client = hme_kernel::ratelimit::client_address_of(req.request(), limits.trust_forwarded_for);
     // Calls between services (split deploys) all come from a few addresses and carry the
     // service token (checked first thing, nothing else runs without it): not capped.
+    // Without a cap (0) the client is not looked at.
     let internal = req.path().starts_with(hme_kernel::remote::INTERNAL_PREFIX);
-    let _slot = if internal {
+    let _slot = if internal || limits.max_per_client == 0 {
         None
     } else {
+        let client = hme_kernel::ratelimit::client_address_of(req.request(), limits.trust_forwarded_for);
         let Some(slot) = limits.enter(client) else {
             let res = hme_kernel::ApiError::too_many_requests(1).error_response();
             return Ok(req.into_response(res));

@@ -109,17 +109,16 @@ async fn a_product_seen_unlimited_that_got_a_stock_since_is_counted_by_the_hold(
     let address = app.customer_with_address(CUSTOMER).await;
     let a = app.product("Charger", 900.0, 0.0, None).await;
     place(&app, order_body(&address, &[(&a, json!(1))]), None).await;
-    let db = app.mongo.clone().unwrap();
+    let products = app.mongo.as_ref().unwrap().collection::<mongodb::bson::Document>("products");
     let id = mongodb::bson::oid::ObjectId::parse_str(&a).unwrap();
-    db.collection::<mongodb::bson::Document>("products").update_one(mongodb::bson::doc! {"_id": id}, mongodb::bson::doc! {"$set": {"stock": 2}}).await.unwrap();
+    products.update_one(mongodb::bson::doc! {"_id": id}, mongodb::bson::doc! {"$set": {"stock": 2}}).await.unwrap();
     let catalog = app.products.catalog();
     let lease = std::time::Duration::from_secs(60);
     let (err, sent) = tally(catalog.reserve_for("seen-unlimited-1", &[(a.clone(), 3)], lease)).await;
     assert!(matches!(err, Err(hme_products_contract::CatalogError::OutOfStock { available: 2, .. })), "{err:?}");
     assert!(sent.iter().any(|c| c.to_string() == "findAndModify products"), "the stocked line went the decrement's way: {sent:?}");
     catalog.reserve_for("seen-unlimited-2", &[(a.clone(), 2)], lease).await.unwrap();
-    let left = db.collection::<mongodb::bson::Document>("products").find_one(mongodb::bson::doc! {"_id": id}).await.unwrap().unwrap();
+    let left = products.find_one(mongodb::bson::doc! {"_id": id}).await.unwrap().unwrap();
     assert_eq!(left.get_i32("stock").ok().map(i64::from).or_else(|| left.get_i64("stock").ok()), Some(0), "{left:?}");
     assert_eq!(left.get_bool("inStock").ok(), Some(false));
 }
-

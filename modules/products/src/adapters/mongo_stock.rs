@@ -161,13 +161,11 @@ impl Reserve<'_> {
                     Err(e) => return Ok(Txn::Abort(Err(CatalogError::Unavailable(format!("unreadable product {}: {e}", line.product_id))))),
                 };
                 st.hints.saw(std::iter::once(&p));
-                match (p.in_stock, p.stock()) {
-                    (true, None) => false,
-                    (in_stock, stock) => {
-                        let available = if in_stock { stock.unwrap_or(0) } else { 0 };
-                        return Ok(Txn::Abort(Err(CatalogError::OutOfStock { product_id: p.id.to_hex(), available: available.max(0) })));
-                    }
+                if !unlimited(&p) {
+                    let available = if p.in_stock { p.stock().unwrap_or(0) } else { 0 };
+                    return Ok(Txn::Abort(Err(CatalogError::OutOfStock { product_id: p.id.to_hex(), available: available.max(0) })));
                 }
+                false
             };
             recorded.push(doc! {"productId": line.product_id, "qty": qty, "counted": counted});
         }
